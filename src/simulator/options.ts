@@ -116,7 +116,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   for (const kind of options.faultKinds ?? [])
     check(
       (FAULT_KINDS as readonly string[]).includes(kind),
-      `fault kind "${kind}" is unknown; known kinds: ${FAULT_KINDS.join(', ')}.`,
+      `fault-kinds has an unknown kind "${kind}"; known kinds: ${FAULT_KINDS.join(', ')}.`,
     );
   const counts: WorkspaceCounts = { ...SCALES[scale] };
   for (const [key, value] of Object.entries(options.counts ?? {})) {

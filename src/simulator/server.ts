@@ -134,7 +134,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
-    const origin = `http://${req.headers.host ?? `${opts.host}:${port}`}`;
+    // The host the client addressed, or the simulator's own when the request names none.
+    const origin = `http://${req.headers.host || `${hostForUrl}:${port}`}`;
     const headers: Record<string, string> = {
       Date: new Date(clock.nowMs()).toUTCString(),
       'X-Request-Id': requestId,
@@ -179,13 +180,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
       const version = firstHeader(req.headers['intercom-version']) ?? opts.defaultVersion;
       if (!isControl) {
-        if (!KNOWN_VERSIONS.includes(version)) {
-          return await fail(
-            400,
-            'intercom_version_invalid',
-            `The requested version "${version}" could not be found`,
-          );
-        }
+        // Every authenticated answer carries the rate-limit headers, a refused version too.
         const decision = limiter.take(app);
         headers['X-RateLimit-Limit'] = String(decision.limit);
         headers['X-RateLimit-Remaining'] = String(decision.remaining);
@@ -193,6 +188,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         const tooMany = () =>
           fail(429, 'rate_limit_exceeded', `Exceeded rate limit of ${decision.limit} in 10_seconds`);
         if (!decision.allowed) return await tooMany();
+        if (!KNOWN_VERSIONS.includes(version)) {
+          return await fail(
+            400,
+            'intercom_version_invalid',
+            `The requested version "${version}" could not be found`,
+          );
+        }
         fault = pickFault(label, url.searchParams);
         if (fault) stats.fault(fault);
         if (fault === 'rate_limit') {

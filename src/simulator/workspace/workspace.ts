@@ -945,6 +945,8 @@ export class Workspace {
    * from the seed and the mutation number); arrays of ids name them.
    */
   mutate(request: MutationRequest): MutationResult {
+    // Refuse the whole request before changing anything: an invalid mutation is never half applied.
+    Workspace.validateMutation(request);
     const rng = new Rng(hash32(this.seed, Kind.mutation, ++this.mutationCount));
     if (request.advance_seconds !== undefined) this.advance(request.advance_seconds);
     const now = this.clock.now();
@@ -1116,9 +1118,22 @@ export class Workspace {
     return true;
   }
 
-  private advance(seconds: number): void {
-    if (!Number.isFinite(seconds) || seconds < 0 || seconds > 10 * 365 * DAY)
+  private static validateMutation(request: MutationRequest): void {
+    const seconds = request.advance_seconds;
+    if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0 || seconds > 10 * 365 * DAY))
       throw new MutationError('advance_seconds must be between 0 and 315360000');
+    const allowed: Record<'create' | 'update' | 'delete', readonly string[]> = {
+      create: [...MUTABLE_KINDS, 'conversation_parts', 'tags'],
+      update: [...MUTABLE_KINDS],
+      delete: [...MUTABLE_KINDS, 'tags'],
+    };
+    for (const action of ['create', 'update', 'delete'] as const) {
+      for (const kind of Object.keys(request[action] ?? {}))
+        if (!allowed[action].includes(kind)) throw new MutationError(`cannot ${action} "${kind}"`);
+    }
+  }
+
+  private advance(seconds: number): void {
     this.clock.advance(Math.floor(seconds));
   }
 
@@ -1240,6 +1255,16 @@ export class Workspace {
     }
   }
 }
+
+/** Record kinds `mutate` can create, update and delete by count or id. */
+const MUTABLE_KINDS = [
+  'contacts',
+  'companies',
+  'conversations',
+  'tickets',
+  'articles',
+  'help_center_collections',
+] as const;
 
 export const TICKET_STATES = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'] as const;
 

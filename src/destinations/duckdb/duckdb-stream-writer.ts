@@ -1,0 +1,269 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnSpec, Row, StreamWriter, TableSpec, WriteMode } from '../destination.js';
+import { logicalNameComment } from './catalog.js';
+import type { PlannedColumn, TableColumn } from './column-plan.js';
+import type { DuckDbSession } from './duckdb-session.js';
+import { wrapDuckDbError } from './errors.js';
+import { appenderFits, appendRows, lastRowPerKey } from './row-loader.js';
+import {
+  convertExpression,
+  qualifiedName,
+  quoteIdentifier,
+  quoteLiteral,
+  type SchemaRef,
+  temporaryTableName,
+} from './sql.js';
+import {
+  deleteReplaceRun,
+  readReplaceRunState,
+  serialiseState,
+  setReplaceRunState,
+  upsertState,
+} from './state-store.js';
+
+export interface DuckDbStreamWriterOptions {
+  session: DuckDbSession;
+  /** For error messages. */
+  description: string;
+  schema: SchemaRef;
+  spec: TableSpec;
+  mode: WriteMode;
+  /** The spec's columns, in spec order, with their physical names and table types. */
+  columns: readonly PlannedColumn[];
+  /** Every column of the table written (target, or staging for replace), in table order. */
+  tableColumns: readonly TableColumn[];
+  /** Physical name of the stream's table. */
+  target: string;
+  /** Connection-local temporary table the appender loads, columns `c0…cN` of the spec's types. */
+  landing: string;
+  /** Replace mode: the per-run staging table that `finish` swaps in. */
+  staging: string | undefined;
+  /** Called once the writer has finished or aborted. */
+  onDone: () => void;
+}
+
+type Status = 'open' | 'finished' | 'aborted';
+
+/**
+ * The Appender's view of the table (one entry per table column: the spec column feeding it, or
+ * null for a column the spec omits) when every spec column has exactly its table column's type;
+ * undefined when some column was widened and values must be converted by SQL on the way in.
+ */
+function directLayout(
+  columns: readonly PlannedColumn[],
+  tableColumns: readonly TableColumn[],
+): (ColumnSpec | null)[] | undefined {
+  const byPhysical = new Map(columns.map((column) => [column.physical, column]));
+  const layout = tableColumns.map((tableColumn) => {
+    const column = byPhysical.get(tableColumn.physical);
+    return column === undefined ? null : { column, tableColumn };
+  });
+  const fits = layout.every((entry) => entry === null || entry.column.valueType === entry.tableColumn.type);
+  if (!fits || layout.filter((entry) => entry !== null).length !== columns.length) return undefined;
+  return layout.map((entry) =>
+    entry === null ? null : { name: entry.column.logical, type: entry.column.valueType },
+  );
+}
+
+function requireStaging(staging: string | undefined): string {
+  if (staging === undefined) throw new Error('A replace writer needs a staging table');
+  return staging;
+}
+
+/**
+ * A stream's writer. Every commit is one transaction on the destination's connection:
+ *
+ *   BEGIN
+ *   append, replace: the Appender writes the rows straight into the target (append) or the
+ *            staging table (replace), when no column needs converting; otherwise as for merge:
+ *   merge:   the Appender writes the batch, reduced to the last row of each key, into a
+ *            connection-local landing table; DELETE FROM target USING landing WHERE the key
+ *            matches; INSERT INTO target SELECT … FROM landing (casting widened columns);
+ *            DELETE FROM landing
+ *   upsert the state row (replace: keep it with the run, for finish to commit)
+ *   COMMIT
+ *
+ * so the rows and the state become visible together, or (on any error or abort) not at all.
+ */
+export class DuckDbStreamWriter implements StreamWriter {
+  private status: Status = 'open';
+  private readonly insertSql: string;
+  private readonly mergeDeleteSql: string | undefined;
+  /** The table's columns as the Appender sees them, when rows can go straight into it. */
+  private readonly directLayout: (ColumnSpec | null)[] | undefined;
+
+  constructor(private readonly options: DuckDbStreamWriterOptions) {
+    const { schema, columns, target, staging, landing, mode, spec } = options;
+    const destinationTable = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
+    const columnList = columns.map((column) => quoteIdentifier(column.physical)).join(', ');
+    const values = columns
+      .map((column, index) => convertExpression(`landed.c${index}`, column.valueType, column.tableType))
+      .join(', ');
+    this.insertSql = `INSERT INTO ${destinationTable} (${columnList}) SELECT ${values} FROM ${temporaryTableName(landing)} AS landed`;
+    if (mode === 'merge') {
+      const matches = spec.primaryKey.map((key) => {
+        const index = columns.findIndex((column) => column.logical === key);
+        const column = columns[index];
+        const landed = convertExpression(`landed.c${index}`, column.valueType, column.tableType);
+        return `existing.${quoteIdentifier(column.physical)} IS NOT DISTINCT FROM ${landed}`;
+      });
+      this.mergeDeleteSql = `DELETE FROM ${destinationTable} AS existing USING ${temporaryTableName(landing)} AS landed WHERE ${matches.join(' AND ')}`;
+    }
+    this.directLayout = mode === 'merge' ? undefined : directLayout(columns, options.tableColumns);
+  }
+
+  private get tableForMessages(): string {
+    const { schema, spec, staging, mode } = this.options;
+    const table = qualifiedName(schema, spec.table);
+    return mode === 'replace' ? `${table} (staging ${quoteIdentifier(requireStaging(staging))})` : table;
+  }
+
+  /** Names the stream and table in the error; an abort's reason is passed through untouched. */
+  private wrap(operation: string, error: unknown, signal?: AbortSignal): unknown {
+    if (signal?.aborted && error === signal.reason) return error;
+    return wrapDuckDbError(error, {
+      operation,
+      destination: this.options.description,
+      stream: this.options.spec.stream,
+      table: this.tableForMessages,
+    });
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.status !== 'open') {
+      throw this.wrap(
+        operation,
+        new Error(`the writer has already ${this.status === 'finished' ? 'finished' : 'aborted'}`),
+      );
+    }
+  }
+
+  async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+    this.assertOpen('commit');
+    const { session, schema, spec, mode, staging } = this.options;
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      await session.transaction(async (connection) => {
+        if (rows.length > 0) await this.load(connection, rows, signal);
+        if (stateJson === undefined) return;
+        if (mode === 'replace')
+          await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
+        else await upsertState(connection, schema, spec.stream, stateJson);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('commit', error, signal);
+    }
+  }
+
+  private async load(
+    connection: DuckDBConnection,
+    rows: readonly Row[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { spec, mode, landing, schema, target, staging } = this.options;
+    const batch = mode === 'merge' ? lastRowPerKey(rows, spec.primaryKey) : rows;
+    let direct = this.directLayout;
+    let appender: DuckDBAppender | undefined;
+    if (direct !== undefined) {
+      const table = mode === 'replace' ? requireStaging(staging) : target;
+      appender = await connection.createAppender(table, schema.schema, schema.catalog);
+      if (!appenderFits(appender, direct)) {
+        // The table changed since prepare (another writer evolved it): go through the landing table.
+        appender.closeSync();
+        appender = undefined;
+        direct = undefined;
+      }
+    }
+    appender ??= await connection.createAppender(landing, 'main', 'temp');
+    try {
+      appendRows(appender, direct ?? spec.columns, batch, signal);
+      appender.closeSync();
+    } catch (error) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // The transaction is rolled back anyway, taking whatever was flushed with it.
+      }
+      throw error;
+    }
+    if (direct !== undefined) return;
+    if (this.mergeDeleteSql !== undefined) await connection.run(this.mergeDeleteSql);
+    await connection.run(this.insertSql);
+    await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
+  }
+
+  async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+    this.assertOpen('finish');
+    const { session, schema, spec, mode } = this.options;
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      if (mode === 'replace') {
+        await session.transaction((connection) => this.swapIn(connection, stateJson), signal);
+      } else if (stateJson !== undefined) {
+        await session.transaction(
+          (connection) => upsertState(connection, schema, spec.stream, stateJson),
+          signal,
+        );
+      } else {
+        signal?.throwIfAborted();
+      }
+    } catch (error) {
+      throw this.wrap('finish', error, signal);
+    }
+    this.status = 'finished';
+    await this.release();
+  }
+
+  /** Replace: the old table goes, the staging table takes its name, the state is committed. */
+  private async swapIn(connection: DuckDBConnection, stateJson: string | undefined): Promise<void> {
+    const { schema, spec, target, staging } = this.options;
+    const stagingTable = requireStaging(staging);
+    const run = await readReplaceRunState(connection, schema, stagingTable);
+    if (run === null)
+      throw new Error(`the staging table ${quoteIdentifier(stagingTable)} of this run is gone`);
+    await connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, target)}`);
+    await connection.run(
+      `ALTER TABLE ${qualifiedName(schema, stagingTable)} RENAME TO ${quoteIdentifier(target)}`,
+    );
+    if (target !== spec.table) {
+      await connection.run(
+        `COMMENT ON TABLE ${qualifiedName(schema, target)} IS ${quoteLiteral(logicalNameComment(spec.table))}`,
+      );
+    }
+    await deleteReplaceRun(connection, schema, stagingTable);
+    const finalState = stateJson ?? run.stateJson;
+    if (finalState !== undefined) await upsertState(connection, schema, spec.stream, finalState);
+  }
+
+  async abort(): Promise<void> {
+    if (this.status !== 'open') return;
+    this.status = 'aborted';
+    const { session, schema, mode, staging } = this.options;
+    try {
+      if (mode === 'replace') {
+        const stagingTable = requireStaging(staging);
+        await session.transaction(async (connection) => {
+          await connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, stagingTable)}`);
+          await deleteReplaceRun(connection, schema, stagingTable);
+        });
+      }
+    } catch (error) {
+      throw this.wrap('abort', error);
+    } finally {
+      await this.release();
+    }
+  }
+
+  /** Drops the landing table; best effort (it is connection-local and vanishes with the connection). */
+  private async release(): Promise<void> {
+    this.options.onDone();
+    try {
+      await this.options.session.exclusive((connection) =>
+        connection.run(`DROP TABLE IF EXISTS ${temporaryTableName(this.options.landing)}`),
+      );
+    } catch {
+      // Closed meanwhile: the temporary table went with the connection.
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { StreamDefinition } from './types.js';
+
+/** Conversations through POST /conversations/search over `updated_at` (`>`/`<` are or-equal there). */
+export const conversations: StreamDefinition = {
+  name: 'conversations',
+  description: 'Conversations, with typed custom attributes (parts are in conversation_parts).',
+  endpoint: 'POST /conversations/search',
+  primaryKey: ['id'],
+  cursor: 'updated_at',
+  defaultMode: 'merge',
+  customAttributes: 'conversation',
+  source: { kind: 'search', path: '/conversations/search', itemsKey: 'conversations', dates: 'inclusive' },
+  fields: {
+    id: 'string',
+    type: 'string',
+    title: 'string',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    waiting_since: 'timestamp',
+    snoozed_until: 'timestamp',
+    open: 'boolean',
+    state: 'string',
+    read: 'boolean',
+    priority: 'string',
+    admin_assignee_id: 'integer',
+    team_assignee_id: 'integer',
+    tags: 'json',
+    conversation_rating: 'json',
+    source: 'json',
+    contacts: 'json',
+    teammates: 'json',
+    custom_attributes: 'json',
+    first_contact_reply: 'json',
+    sla_applied: 'json',
+    statistics: 'json',
+    linked_objects: 'json',
+    topics: 'json',
+    ai_agent_participated: 'boolean',
+    ai_agent: 'json',
+  },
+};
+
+/** Intercom returns at most the 500 most recent parts of a conversation. */
+const PART_CAP = 500;
+
+/**
+ * Every part of every conversation: one GET /conversations/{id} per conversation, re-read whenever
+ * the conversation changes. Each part carries its conversation's id and `updated_at`, and
+ * `parts_truncated` when Intercom's 500-part cap cut the conversation's list.
+ */
+export const conversationParts: StreamDefinition = {
+  name: 'conversation_parts',
+  description: 'Parts (messages, notes, assignments, state changes) of each conversation.',
+  endpoint: 'GET /conversations/{id}',
+  primaryKey: ['id'],
+  cursor: 'conversation_updated_at',
+  defaultMode: 'merge',
+  source: {
+    kind: 'child',
+    parent: 'conversations',
+    path: (conversation) => `/conversations/${encodeURIComponent(String(conversation.id))}`,
+    itemsPath: 'conversation_parts.conversation_parts',
+    endpoint: 'GET /conversations/{id}',
+  },
+  transform: (part, { response }) => {
+    const statistics = response.statistics as { count_conversation_parts?: number } | undefined;
+    const listed =
+      (response.conversation_parts as { conversation_parts?: unknown[] } | undefined)?.conversation_parts
+        ?.length ?? 0;
+    const total = statistics?.count_conversation_parts ?? listed;
+    return {
+      ...part,
+      conversation_id: response.id,
+      conversation_updated_at: response.updated_at,
+      parts_truncated: total > listed && listed >= PART_CAP,
+    };
+  },
+  fields: {
+    id: 'string',
+    conversation_id: 'string',
+    conversation_updated_at: 'timestamp',
+    parts_truncated: 'boolean',
+    type: 'string',
+    part_type: 'string',
+    body: 'string',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    notified_at: 'timestamp',
+    assigned_to: 'json',
+    author: 'json',
+    attachments: 'json',
+    external_id: 'string',
+    redacted: 'boolean',
+    state: 'string',
+    tags: 'json',
+    event_details: 'json',
+    app_package_code: 'string',
+  },
+};

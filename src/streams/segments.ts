@@ -1,0 +1,20 @@
+import type { StreamDefinition } from './types.js';
+
+/** Segments (saved filters of contacts or companies). Full table from GET /segments, with counts. */
+export const segments: StreamDefinition = {
+  name: 'segments',
+  description: 'Segments of contacts and companies.',
+  endpoint: 'GET /segments',
+  primaryKey: ['id'],
+  defaultMode: 'replace',
+  source: { kind: 'list', path: '/segments', itemsKey: 'segments', query: { include_count: 'true' } },
+  fields: {
+    id: 'string',
+    type: 'string',
+    name: 'string',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    person_type: 'string',
+    count: 'integer',
+  },
+};

@@ -1,0 +1,12 @@
+import type { StreamDefinition } from './types.js';
+
+/** Tags that can be applied to contacts, companies and conversations. Full table from GET /tags. */
+export const tags: StreamDefinition = {
+  name: 'tags',
+  description: 'Tags of the workspace.',
+  endpoint: 'GET /tags',
+  primaryKey: ['id'],
+  defaultMode: 'replace',
+  source: { kind: 'list', path: '/tags', itemsKey: 'data' },
+  fields: { id: 'string', type: 'string', name: 'string' },
+};

@@ -1,0 +1,20 @@
+import type { StreamDefinition } from './types.js';
+
+/** Teams and their members. Full table from GET /teams. */
+export const teams: StreamDefinition = {
+  name: 'teams',
+  description: 'Teams of admins.',
+  endpoint: 'GET /teams',
+  primaryKey: ['id'],
+  defaultMode: 'replace',
+  source: { kind: 'list', path: '/teams', itemsKey: 'teams' },
+  fields: {
+    id: 'string',
+    type: 'string',
+    name: 'string',
+    admin_ids: 'json',
+    admin_priority_level: 'json',
+    assignment_limit: 'integer',
+    distribution_method: 'string',
+  },
+};

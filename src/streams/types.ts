@@ -1,0 +1,80 @@
+import type { ColumnType, WriteMode } from '../destinations/destination.js';
+
+/** A record as Intercom returns it. */
+export type ApiRecord = Record<string, unknown>;
+
+/** Logical types of a stream's top-level fields (the destination maps them to its own types). */
+export type FieldType = ColumnType;
+
+/**
+ * How a stream is read. The engine has one reader per kind; a stream only picks one and fills in
+ * where the records are. Each kind names the response it expects, e.g. for `cursor`:
+ *
+ *   GET /contacts?per_page=150&starting_after=WzE3…
+ *   → {"type":"list","data":[…],"pages":{"next":{"per_page":150,"starting_after":"WzE4…"}}}
+ */
+export type Source =
+  /** One request returns everything: `{"type":"admin.list","admins":[…]}`. */
+  | { kind: 'list'; path: string; itemsKey: string; query?: Record<string, string> }
+  /** Page-numbered: `?page=N&per_page=M`, `pages.next` is a URL or null (articles, collections). */
+  | { kind: 'pages'; path: string; itemsKey: string; perPage: number }
+  /** Cursor pages: `starting_after` from `pages.next.starting_after`. */
+  | { kind: 'cursor'; path: string; itemsKey: string; perPage: number }
+  /**
+   * POST search over `updated_at`, split into time slices read in parallel. `dates: 'day'` is the
+   * contacts rule (dates truncated to the UTC day), `'inclusive'` the conversations/tickets rule
+   * (`>` and `<` mean or-equal). `filter` adds leaves ANDed to the time range.
+   */
+  | {
+      kind: 'search';
+      path: string;
+      itemsKey: string;
+      dates: 'day' | 'inclusive';
+      filter?: Array<{ field: string; operator: string; value: string | number | boolean }>;
+    }
+  /** GET /companies/scroll: one scroll per app, restart on failure, ends with an empty page. */
+  | { kind: 'scroll'; path: string; itemsKey: string }
+  /** Time windows of `stepDays` over a creation time (`created_at_after`/`created_at_before`), page-numbered inside. */
+  | {
+      kind: 'window';
+      path: string;
+      itemsKey: string;
+      afterParam: string;
+      beforeParam: string;
+      stepDays: number;
+      perPage: number;
+    }
+  /**
+   * One request per parent record: `path(parent)`, records at the dotted `itemsPath` of the answer.
+   * A 404 (the parent vanished since it was listed) is skipped and counted.
+   */
+  | {
+      kind: 'child';
+      parent: string;
+      path: (parent: ApiRecord) => string;
+      itemsPath: string;
+      endpoint: string;
+    };
+
+export interface StreamDefinition {
+  name: string;
+  description: string;
+  /** What it reads, for `intercom-sync streams` and error messages, e.g. `POST /contacts/search`. */
+  endpoint: string;
+  primaryKey: string[];
+  /** The field incremental syncs follow. Streams without one are read in full every time. */
+  cursor?: string;
+  defaultMode: WriteMode;
+  /** Pin an `Intercom-Version` for this stream (otherwise the sync's version). */
+  version?: string;
+  /** Top-level fields and their types; fields Intercom adds later become columns as they appear. */
+  fields: Record<string, FieldType>;
+  /** Adds typed `custom_<name>` columns from this model's data attributes. */
+  customAttributes?: 'contact' | 'company' | 'conversation';
+  source: Source;
+  /**
+   * Small named hook: shape one record before loading (add the parent's id, a model name…).
+   * `parent` is set for child streams; `response` is the whole answer the record came from.
+   */
+  transform?: (record: ApiRecord, context: { parent?: ApiRecord; response: ApiRecord }) => ApiRecord;
+}

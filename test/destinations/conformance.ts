@@ -1,0 +1,697 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type {
+  ColumnType,
+  Destination,
+  Row,
+  StreamWriter,
+  TableSpec,
+  WriteMode,
+} from '../../src/destinations/destination.js';
+
+/**
+ * One conformance suite for every destination (DuckDB now; PostgreSQL, Parquet, JSONL later).
+ * A destination's test file calls `describeDestinationConformance` with a factory; every test gets
+ * a fresh, empty storage from it.
+ */
+export interface DestinationHarness {
+  /** A new destination on empty storage, not yet opened (the suite opens it). */
+  destination: Destination;
+  /**
+   * Every row of `table` (its name as given in the `TableSpec`), keyed by the spec's column names,
+   * read from committed storage (not through the destination under test, where possible).
+   * Normalised so that assertions compare across destinations: NULL as `null` or a missing key,
+   * integers as number or bigint, timestamps as `Date` or ISO 8601 strings, JSON values parsed.
+   * Order is unspecified. A table that does not exist reads as no rows.
+   */
+  readRows(table: string): Promise<Row[]>;
+  /**
+   * Closes the current destination (if still open) and returns a new, unopened destination on the
+   * same storage, as a restarted process would create; `readRows` reads that storage from then on.
+   */
+  reopen(): Promise<Destination>;
+  /** Closes whatever is open and deletes the storage. */
+  cleanup(): Promise<void>;
+}
+
+export type DestinationFactory = () => Promise<DestinationHarness>;
+
+/** Columns by name, in order; `id` first by convention. */
+type Columns = Record<string, ColumnType>;
+
+function tableSpec(
+  table: string,
+  columns: Columns,
+  primaryKey: string[] = ['id'],
+  stream = table,
+): TableSpec {
+  return {
+    stream,
+    table,
+    columns: Object.entries(columns).map(([name, type]) => ({ name, type })),
+    primaryKey,
+  };
+}
+
+/** Comparable form of a value: timestamps as ISO strings, safe bigints as numbers, undefined as null. */
+function normaliseValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/.test(value)
+  ) {
+    const parsed = new Date(value);
+    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+  }
+  return value;
+}
+
+/** Rows reduced to `columns` (all of them, missing ones as null), normalised, sorted by `sortBy`. */
+function normaliseRows(rows: readonly Row[], columns: readonly string[], sortBy = columns[0]): Row[] {
+  const projected = rows.map((row) =>
+    Object.fromEntries(columns.map((name) => [name, normaliseValue(row[name])])),
+  );
+  return projected.sort((a, b) => compareValues(a[sortBy], b[sortBy]));
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}
+
+async function outcome(promise: Promise<unknown>): Promise<'resolved' | 'rejected'> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch {
+    return 'rejected';
+  }
+}
+
+export function describeDestinationConformance(name: string, factory: DestinationFactory): void {
+  describe(`destination conformance: ${name}`, () => {
+    /** A fresh harness with its destination opened; cleaned up when the test ends, pass or fail. */
+    async function setup(): Promise<DestinationHarness> {
+      const harness = await factory();
+      onTestFinished(() => harness.cleanup());
+      await harness.destination.open();
+      return harness;
+    }
+
+    async function rowsOf(
+      harness: DestinationHarness,
+      table: string,
+      columns: readonly string[],
+    ): Promise<Row[]> {
+      return normaliseRows(await harness.readRows(table), columns);
+    }
+
+    async function run(
+      destination: Destination,
+      spec: TableSpec,
+      mode: WriteMode,
+      batches: Row[][],
+      finalState?: unknown,
+    ): Promise<void> {
+      const writer = await destination.prepare(spec, mode);
+      for (const batch of batches) await writer.commit(batch, undefined);
+      await writer.finish(finalState);
+    }
+
+    it('opens empty: no state, no rows', async () => {
+      const { destination, readRows } = await setup();
+      expect(await destination.readState()).toEqual(new Map());
+      expect(await readRows('nothing_here')).toEqual([]);
+      expect(destination.description).toEqual(expect.any(String));
+    });
+
+    describe('write modes', () => {
+      const events = tableSpec('events', { id: 'integer', name: 'string' }, []);
+
+      it('append adds the rows of every commit, duplicates included, and commits the state with them', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const writer = await destination.prepare(events, 'append');
+        await writer.commit(
+          [
+            { id: 1, name: 'a' },
+            { id: 2, name: 'b' },
+          ],
+          undefined,
+        );
+        expect(await destination.readState()).toEqual(new Map());
+        await writer.commit([{ id: 2, name: 'b' }], { cursor: 2 });
+        expect(await destination.readState()).toEqual(new Map([['events', { cursor: 2 }]]));
+        await writer.finish(undefined);
+
+        await run(destination, events, 'append', [[{ id: 3, name: 'c' }]], { cursor: 3 });
+        expect(await rowsOf(harness, 'events', ['id', 'name'])).toEqual([
+          { id: 1, name: 'a' },
+          { id: 2, name: 'b' },
+          { id: 2, name: 'b' },
+          { id: 3, name: 'c' },
+        ]);
+        expect(await destination.readState()).toEqual(new Map([['events', { cursor: 3 }]]));
+      });
+
+      it('a commit of no rows with a state moves only the state; finish(state) commits it', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const writer = await destination.prepare(events, 'append');
+        await writer.commit([], { cursor: 'a' });
+        expect(await destination.readState()).toEqual(new Map([['events', { cursor: 'a' }]]));
+        await writer.finish({ cursor: 'b' });
+        expect(await destination.readState()).toEqual(new Map([['events', { cursor: 'b' }]]));
+        expect(await harness.readRows('events')).toEqual([]);
+      });
+
+      it('replace shows the old rows until finish, then exactly the new ones', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const spec = tableSpec('tags', { id: 'integer', name: 'string' });
+        await run(destination, spec, 'replace', [range(1, 3).map((id) => ({ id, name: `old${id}` }))], {
+          v: 1,
+        });
+        expect(await rowsOf(harness, 'tags', ['id'])).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+
+        const writer = await destination.prepare(spec, 'replace');
+        await writer.commit(
+          [
+            { id: 4, name: 'new4' },
+            { id: 5, name: 'new5' },
+          ],
+          { v: 2 },
+        );
+        await writer.commit([{ id: 6, name: 'new6' }], undefined);
+        // Nothing of the run is visible yet: not the rows, not the state kept with them.
+        expect(await rowsOf(harness, 'tags', ['id', 'name'])).toEqual([
+          { id: 1, name: 'old1' },
+          { id: 2, name: 'old2' },
+          { id: 3, name: 'old3' },
+        ]);
+        expect(await destination.readState()).toEqual(new Map([['tags', { v: 1 }]]));
+
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'tags', ['id', 'name'])).toEqual([
+          { id: 4, name: 'new4' },
+          { id: 5, name: 'new5' },
+          { id: 6, name: 'new6' },
+        ]);
+        expect(await destination.readState()).toEqual(new Map([['tags', { v: 2 }]]));
+
+        // A run with no rows empties the table; the state given to finish wins over the kept one.
+        const empty = await destination.prepare(spec, 'replace');
+        await empty.commit([], { v: 'kept' });
+        await empty.finish({ v: 3 });
+        expect(await harness.readRows('tags')).toEqual([]);
+        expect(await destination.readState()).toEqual(new Map([['tags', { v: 3 }]]));
+      });
+
+      it('replace interrupted before finish leaves the old table and state; the next run discards it', async () => {
+        const harness = await setup();
+        const spec = tableSpec('teams', { id: 'integer', name: 'string' });
+        await run(harness.destination, spec, 'replace', [[{ id: 1, name: 'one' }]], { run: 1 });
+
+        const interrupted = await harness.destination.prepare(spec, 'replace');
+        await interrupted.commit([{ id: 2, name: 'two' }], { run: 2 });
+        // The process dies here: no finish, no abort.
+        const destination = await harness.reopen();
+        await destination.open();
+        expect(await rowsOf(harness, 'teams', ['id', 'name'])).toEqual([{ id: 1, name: 'one' }]);
+        expect(await destination.readState()).toEqual(new Map([['teams', { run: 1 }]]));
+
+        await run(destination, spec, 'replace', [[{ id: 3, name: 'three' }]], { run: 3 });
+        expect(await rowsOf(harness, 'teams', ['id', 'name'])).toEqual([{ id: 3, name: 'three' }]);
+        expect(await destination.readState()).toEqual(new Map([['teams', { run: 3 }]]));
+      });
+
+      it('abort discards a replace staging area and keeps the committed rows and state', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const spec = tableSpec('admins', { id: 'integer' });
+        await run(destination, spec, 'replace', [[{ id: 1 }]], { run: 1 });
+        const writer = await destination.prepare(spec, 'replace');
+        await writer.commit([{ id: 2 }], { run: 2 });
+        await writer.abort();
+        expect(await rowsOf(harness, 'admins', ['id'])).toEqual([{ id: 1 }]);
+        expect(await destination.readState()).toEqual(new Map([['admins', { run: 1 }]]));
+        await run(destination, spec, 'replace', [[{ id: 3 }]], { run: 3 });
+        expect(await rowsOf(harness, 'admins', ['id'])).toEqual([{ id: 3 }]);
+      });
+
+      it('merge inserts new keys, updates existing ones, and the last row of a key wins within a batch', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const spec = tableSpec('contacts', { id: 'integer', name: 'string', score: 'float' });
+        const writer = await destination.prepare(spec, 'merge');
+        await writer.commit(
+          [
+            { id: 1, name: 'a', score: 1 },
+            { id: 2, name: 'b', score: 2 },
+          ],
+          { page: 1 },
+        );
+        await writer.commit(
+          [
+            { id: 2, name: 'b2', score: 2.5 },
+            { id: 3, name: 'c', score: 3 },
+            { id: 3, name: 'c2', score: 3.25 },
+            { id: 1, name: 'a2', score: null },
+            { id: 3, name: 'c3', score: 3.5 },
+          ],
+          { page: 2 },
+        );
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'contacts', ['id', 'name', 'score'])).toEqual([
+          { id: 1, name: 'a2', score: null },
+          { id: 2, name: 'b2', score: 2.5 },
+          { id: 3, name: 'c3', score: 3.5 },
+        ]);
+
+        // A later run updates a key written by an earlier one.
+        await run(destination, spec, 'merge', [[{ id: 2, name: 'b3', score: 4 }]], { page: 3 });
+        expect(await rowsOf(harness, 'contacts', ['id', 'name', 'score'])).toEqual([
+          { id: 1, name: 'a2', score: null },
+          { id: 2, name: 'b3', score: 4 },
+          { id: 3, name: 'c3', score: 3.5 },
+        ]);
+        expect(await destination.readState()).toEqual(new Map([['contacts', { page: 3 }]]));
+      });
+
+      it('merge on a composite key matches all key columns', async () => {
+        const harness = await setup();
+        const spec = tableSpec('memberships', { workspace: 'string', id: 'integer', role: 'string' }, [
+          'workspace',
+          'id',
+        ]);
+        await run(harness.destination, spec, 'merge', [
+          [
+            { workspace: 'w1', id: 1, role: 'a' },
+            { workspace: 'w2', id: 1, role: 'b' },
+          ],
+          [
+            { workspace: 'w1', id: 1, role: 'c' },
+            { workspace: 'w1', id: 2, role: 'd' },
+          ],
+        ]);
+        const rows = normaliseRows(
+          await harness.readRows('memberships'),
+          ['workspace', 'id', 'role'],
+          'role',
+        );
+        expect(rows).toEqual([
+          { workspace: 'w2', id: 1, role: 'b' },
+          { workspace: 'w1', id: 1, role: 'c' },
+          { workspace: 'w1', id: 2, role: 'd' },
+        ]);
+      });
+
+      it('merge without a primary key is refused', async () => {
+        const { destination } = await setup();
+        await expect(
+          destination.prepare(tableSpec('keyless', { id: 'integer' }, []), 'merge'),
+        ).rejects.toThrow();
+      });
+    });
+
+    describe('schema evolution', () => {
+      it('adds new columns, widens changed types keeping old values, never drops a column', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const v1 = tableSpec('companies', { id: 'integer', n: 'integer', m: 'integer', s: 'string' });
+        await run(destination, v1, 'merge', [[{ id: 1, n: 1, m: 42, s: 'x' }]]);
+
+        // n: integer → float, m: integer → string, a new column `flag`, and `s` left out.
+        const v2 = tableSpec('companies', { id: 'integer', n: 'float', m: 'string', flag: 'boolean' });
+        await run(destination, v2, 'merge', [[{ id: 2, n: 1.5, m: 'abc', flag: true }]]);
+
+        // Back to integer for n: the column stays wide enough, the load still works.
+        const v3 = tableSpec('companies', { id: 'integer', n: 'integer' });
+        await run(destination, v3, 'merge', [[{ id: 3, n: 7 }]]);
+
+        const rows = await rowsOf(harness, 'companies', ['id', 'n', 'm', 's', 'flag']);
+        expect(rows.map((row) => row.id)).toEqual([1, 2, 3]);
+        const [first, second, third] = rows;
+        expect(Number(first.n)).toBe(1);
+        expect(String(first.m)).toBe('42');
+        expect(first.s).toBe('x');
+        expect(first.flag).toBeNull();
+        expect(second).toMatchObject({ n: 1.5, m: 'abc', s: null, flag: true });
+        expect(Number(third.n)).toBe(7);
+        expect(third).toMatchObject({ m: null, s: null, flag: null });
+      });
+
+      it('evolves through a replace run without losing columns the new spec omits', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        await run(
+          destination,
+          tableSpec('notes', { id: 'integer', body: 'string', n: 'integer' }),
+          'replace',
+          [[{ id: 1, body: 'b', n: 1 }]],
+        );
+        await run(destination, tableSpec('notes', { id: 'integer', n: 'float', extra: 'json' }), 'replace', [
+          [{ id: 2, n: 2.5, extra: { k: 'v' } }],
+        ]);
+        expect(await rowsOf(harness, 'notes', ['id', 'body', 'n', 'extra'])).toEqual([
+          { id: 2, body: null, n: 2.5, extra: { k: 'v' } },
+        ]);
+        // The omitted column still exists: a later spec naming it again loads into it.
+        await run(destination, tableSpec('notes', { id: 'integer', body: 'string' }), 'append', [
+          [{ id: 3, body: 'c' }],
+        ]);
+        expect(await rowsOf(harness, 'notes', ['id', 'body'])).toEqual([
+          { id: 2, body: null },
+          { id: 3, body: 'c' },
+        ]);
+      });
+    });
+
+    describe('identifiers and values', () => {
+      const HOSTILE = [
+        'select',
+        'order',
+        'CamelCase',
+        'camelcase',
+        '名前',
+        'émoji_🙂',
+        'a"b',
+        "x'; DROP TABLE t; --",
+      ];
+
+      it('quotes reserved, mixed-case, unicode and hostile names as table and column names', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        await run(destination, tableSpec('t', { id: 'integer' }), 'append', [[{ id: 1 }]]);
+
+        const columns: Columns = { id: 'integer' };
+        for (const column of HOSTILE) columns[column] = 'string';
+        for (const table of HOSTILE) {
+          const spec = tableSpec(table, columns, ['a"b'], `stream ${table}`);
+          const rowFor = (id: number, version: string): Row => {
+            const row: Row = { id };
+            for (const column of HOSTILE) row[column] = `${table}/${column}/${version}`;
+            row['a"b'] = `key ${id}`;
+            return row;
+          };
+          const writer = await destination.prepare(spec, 'merge');
+          await writer.commit([rowFor(1, 'v1'), rowFor(2, 'v1')], { table });
+          await writer.commit([rowFor(2, 'v2')], undefined);
+          await writer.finish(undefined);
+          expect(await rowsOf(harness, table, ['id', ...HOSTILE])).toEqual([
+            normaliseRows([rowFor(1, 'v1')], ['id', ...HOSTILE])[0],
+            normaliseRows([rowFor(2, 'v2')], ['id', ...HOSTILE])[0],
+          ]);
+        }
+        // CamelCase and camelcase are distinct tables (and distinct columns in each).
+        const [camel] = await rowsOf(harness, 'CamelCase', ['id', 'CamelCase', 'camelcase']);
+        const [lower] = await rowsOf(harness, 'camelcase', ['id', 'CamelCase', 'camelcase']);
+        expect(camel).toEqual({
+          id: 1,
+          CamelCase: 'CamelCase/CamelCase/v1',
+          camelcase: 'CamelCase/camelcase/v1',
+        });
+        expect(lower).toEqual({
+          id: 1,
+          CamelCase: 'camelcase/CamelCase/v1',
+          camelcase: 'camelcase/camelcase/v1',
+        });
+
+        expect(await rowsOf(harness, 't', ['id'])).toEqual([{ id: 1 }]);
+        const states = await destination.readState();
+        for (const table of HOSTILE) expect(states.get(`stream ${table}`)).toEqual({ table });
+      });
+
+      it('round-trips nested JSON', async () => {
+        const harness = await setup();
+        const values: unknown[] = [
+          {
+            a: { b: [1, 2, { c: 'd' }] },
+            unicode: '名前 🙂',
+            quote: 'a"b\'c\\',
+            nothing: null,
+            yes: true,
+            f: 1.5,
+          },
+          [1, 'two', null, { three: [3] }],
+          'just a string',
+          42,
+          false,
+          {},
+          [],
+          null,
+        ];
+        const rows = values.map((payload, id) => ({ id, payload }));
+        await run(harness.destination, tableSpec('payloads', { id: 'integer', payload: 'json' }), 'append', [
+          rows,
+        ]);
+        expect(await rowsOf(harness, 'payloads', ['id', 'payload'])).toEqual(rows);
+      });
+
+      it('loads null-heavy rows, explicit nulls and missing keys alike, in every type', async () => {
+        const harness = await setup();
+        const types: Columns = {
+          id: 'integer',
+          s: 'string',
+          i: 'integer',
+          f: 'float',
+          b: 'boolean',
+          t: 'timestamp',
+          j: 'json',
+        };
+        const sample: Row = {
+          s: 'x',
+          i: -5,
+          f: 0.25,
+          b: false,
+          t: new Date('2020-05-06T07:08:09.010Z'),
+          j: { k: 1 },
+        };
+        const names = Object.keys(sample);
+        const rows: Row[] = range(0, 999).map((id) => {
+          const row: Row = { id };
+          if (id % 2 === 0) for (const name of names) row[name] = null;
+          if (id % 50 === 0) {
+            const name = names[(id / 50) % names.length];
+            row[name] = sample[name];
+          }
+          return row;
+        });
+        await run(harness.destination, tableSpec('sparse', types), 'append', [rows]);
+        const read = await rowsOf(harness, 'sparse', Object.keys(types));
+        expect(read).toEqual(normaliseRows(rows, Object.keys(types)));
+        expect(read.filter((row) => names.some((name) => row[name] !== null))).toHaveLength(20);
+      });
+
+      it('keeps timestamps before 1970 and their milliseconds', async () => {
+        const harness = await setup();
+        const instants = [
+          '1601-01-01T00:00:00.000Z',
+          '1900-01-01T00:00:00.001Z',
+          '1969-07-20T20:17:40.123Z',
+          '1969-12-31T23:59:59.999Z',
+          '1970-01-01T00:00:00.000Z',
+          '2024-02-29T12:34:56.789Z',
+          '2038-01-19T03:14:08.999Z',
+        ];
+        const rows = instants.map((instant, id) => ({ id, at: new Date(instant) }));
+        await run(harness.destination, tableSpec('moments', { id: 'integer', at: 'timestamp' }), 'merge', [
+          rows,
+        ]);
+        const read = await rowsOf(harness, 'moments', ['id', 'at']);
+        expect(read.map((row) => row.at)).toEqual(instants);
+      });
+
+      it('round-trips every type, including large integers and extreme floats', async () => {
+        const harness = await setup();
+        const spec = tableSpec('kinds', {
+          id: 'integer',
+          s: 'string',
+          i: 'integer',
+          f: 'float',
+          b: 'boolean',
+          t: 'timestamp',
+          j: 'json',
+        });
+        const rows: Row[] = [
+          { id: 1, s: '', i: 0, f: 0, b: false, t: new Date(0), j: 0 },
+          { id: 2, s: 'line\nbreak\ttab', i: -(2 ** 53 - 1), f: -1.5e-300, b: true, t: new Date(-1), j: '' },
+          {
+            id: 3,
+            s: '🙂'.repeat(100),
+            i: 9007199254740993n,
+            f: 1.7976931348623157e308,
+            b: true,
+            t: null,
+            j: [],
+          },
+        ];
+        await run(harness.destination, spec, 'merge', [rows]);
+        expect(await rowsOf(harness, 'kinds', ['id', 's', 'i', 'f', 'b', 't', 'j'])).toEqual(
+          normaliseRows(rows, ['id', 's', 'i', 'f', 'b', 't', 'j']),
+        );
+      });
+    });
+
+    describe('exactly once', () => {
+      const spec = tableSpec('conversations', { id: 'integer', at: 'timestamp', name: 'string' });
+      const good = (ids: number[], name: string): Row[] =>
+        ids.map((id) => ({ id, at: new Date(Date.UTC(2024, 0, 1) + id * 1000), name }));
+
+      for (const mode of ['merge', 'append'] as const) {
+        it(`${mode}: a commit rejected mid-batch leaves the previous rows and state, nothing of the batch`, async () => {
+          const harness = await setup();
+          const { destination } = harness;
+          const writer = await destination.prepare(spec, mode);
+          await writer.commit(good(range(1, 100), 'old'), { page: 1 });
+
+          // 5000 rows updating the 100 and adding more; row 3000 carries a value no destination can
+          // store (an invalid Date), after whole chunks of the batch have already gone in.
+          const bad = good(range(1, 5000), 'new');
+          bad[3000] = { ...bad[3000], at: new Date(Number.NaN) };
+          await expect(writer.commit(bad, { page: 2 })).rejects.toThrow();
+
+          expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual(
+            normaliseRows(good(range(1, 100), 'old'), ['id', 'name']),
+          );
+          expect(await destination.readState()).toEqual(new Map([['conversations', { page: 1 }]]));
+
+          // The writer is still usable: the retried batch goes in whole.
+          await writer.commit(good(range(1, 5000), 'new'), { page: 2 });
+          await writer.finish(undefined);
+          const rows = await harness.readRows('conversations');
+          expect(rows).toHaveLength(mode === 'merge' ? 5000 : 5100);
+          expect(await destination.readState()).toEqual(new Map([['conversations', { page: 2 }]]));
+        });
+      }
+
+      it('a commit with an already aborted signal rejects and changes nothing', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const writer = await destination.prepare(spec, 'merge');
+        await writer.commit(good([1, 2], 'old'), { page: 1 });
+        const controller = new AbortController();
+        controller.abort();
+        await expect(writer.commit(good([2, 3], 'new'), { page: 2 }, controller.signal)).rejects.toThrow();
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([
+          { id: 1, name: 'old' },
+          { id: 2, name: 'old' },
+        ]);
+        expect(await destination.readState()).toEqual(new Map([['conversations', { page: 1 }]]));
+      });
+
+      it('a commit aborted while it runs is all or nothing', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        const writer = await destination.prepare(spec, 'append');
+        await writer.commit(good([0], 'base'), { page: 0 });
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const before = (await harness.readRows('conversations')).length;
+          const controller = new AbortController();
+          const committing = writer.commit(
+            good(range(1, 20_000), `try${attempt}`),
+            { page: attempt },
+            controller.signal,
+          );
+          setImmediate(() => controller.abort());
+          const result = await outcome(committing);
+          const after = (await harness.readRows('conversations')).length;
+          const state = (await destination.readState()).get('conversations');
+          if (result === 'resolved') {
+            expect(after).toBe(before + 20_000);
+            expect(state).toEqual({ page: attempt });
+          } else {
+            expect(after).toBe(before);
+            expect(state).not.toEqual({ page: attempt });
+          }
+        }
+      });
+
+      it('replace: a failed commit leaves the staging area as it was; a failed finish leaves the old table', async () => {
+        const harness = await setup();
+        const { destination } = harness;
+        await run(destination, spec, 'replace', [good([1], 'old')], { run: 1 });
+        const writer = await destination.prepare(spec, 'replace');
+        await writer.commit(good([2], 'new'), { run: 2 });
+        const bad = good([3, 4], 'new');
+        bad[1] = { ...bad[1], at: new Date(Number.NaN) };
+        await expect(writer.commit(bad, { run: 'bad' })).rejects.toThrow();
+
+        const controller = new AbortController();
+        controller.abort();
+        await expect(writer.finish(undefined, controller.signal)).rejects.toThrow();
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([{ id: 1, name: 'old' }]);
+        expect(await destination.readState()).toEqual(new Map([['conversations', { run: 1 }]]));
+
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([{ id: 2, name: 'new' }]);
+        expect(await destination.readState()).toEqual(new Map([['conversations', { run: 2 }]]));
+      });
+    });
+
+    it('a new instance on the same storage sees the same rows and state', async () => {
+      const harness = await setup();
+      const spec = tableSpec('articles', { id: 'integer', title: 'string', at: 'timestamp', meta: 'json' });
+      const rows: Row[] = [
+        { id: 1, title: 'one', at: new Date('1960-01-01T00:00:00.500Z'), meta: { tags: ['a', 'b'] } },
+        { id: 2, title: null, at: null, meta: null },
+      ];
+      const state = { cursor: 1735689600, pages: [1, 2], nested: { done: false } };
+      await run(harness.destination, spec, 'merge', [rows], state);
+      const before = await rowsOf(harness, 'articles', ['id', 'title', 'at', 'meta']);
+
+      const destination = await harness.reopen();
+      await destination.open();
+      expect(await destination.readState()).toEqual(new Map([['articles', state]]));
+      expect(await rowsOf(harness, 'articles', ['id', 'title', 'at', 'meta'])).toEqual(before);
+      expect(before).toEqual(normaliseRows(rows, ['id', 'title', 'at', 'meta']));
+
+      // And it carries on from there.
+      await run(destination, spec, 'merge', [[{ id: 2, title: 'two' }]], { cursor: 2 });
+      expect(await rowsOf(harness, 'articles', ['id', 'title'])).toEqual([
+        { id: 1, title: 'one' },
+        { id: 2, title: 'two' },
+      ]);
+    });
+
+    it('writers on different streams commit concurrently', async () => {
+      const harness = await setup();
+      const { destination } = harness;
+      const modes: WriteMode[] = ['append', 'merge', 'replace', 'merge', 'append', 'replace'];
+      const specs = modes.map((_, index) =>
+        tableSpec(`stream_${index}`, { id: 'integer', stream: 'string' }),
+      );
+      const writers: StreamWriter[] = await Promise.all(
+        specs.map((spec, index) => destination.prepare(spec, modes[index])),
+      );
+      await Promise.all(
+        writers.map(async (writer, index) => {
+          for (let page = 0; page < 5; page++) {
+            const ids = range(page * 200, page * 200 + 199);
+            await writer.commit(
+              ids.map((id) => ({ id, stream: specs[index].stream })),
+              { page },
+            );
+          }
+          await writer.finish({ page: 'done' });
+        }),
+      );
+      const states = await destination.readState();
+      for (const spec of specs) {
+        const rows = await rowsOf(harness, spec.table, ['id', 'stream']);
+        expect(rows).toHaveLength(1000);
+        expect(rows.every((row) => row.stream === spec.stream)).toBe(true);
+        expect(states.get(spec.stream)).toEqual({ page: 'done' });
+      }
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import { truth } from './simulator-client.js';
+
+/** Runs queries against a DuckDB file (opened for the call, then closed) and returns plain rows. */
+export async function queryDuckDb(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      return reader
+        .getRowObjectsJS()
+        .map((row) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+        );
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** What identifies a record of each stream, and which timestamp is compared. */
+const KEYS: Record<string, { key: string[]; time?: string }> = {
+  admins: { key: ['id'] },
+  teams: { key: ['id'] },
+  tags: { key: ['id'] },
+  segments: { key: ['id'], time: 'updated_at' },
+  companies: { key: ['id'], time: 'updated_at' },
+  company_segments: { key: ['company_id', 'id'] },
+  contacts: { key: ['id'], time: 'updated_at' },
+  users: { key: ['id'], time: 'updated_at' },
+  leads: { key: ['id'], time: 'updated_at' },
+  conversations: { key: ['id'], time: 'updated_at' },
+  conversation_parts: { key: ['id'], time: 'updated_at' },
+  tickets: { key: ['id'], time: 'updated_at' },
+  articles: { key: ['id'], time: 'updated_at' },
+  help_center_collections: { key: ['id'], time: 'updated_at' },
+  activity_logs: { key: ['id'], time: 'created_at' },
+  contact_attributes: { key: ['model', 'name'] },
+  company_attributes: { key: ['model', 'name'] },
+  conversation_attributes: { key: ['model', 'name'] },
+};
+
+export interface StreamComparison {
+  stream: string;
+  expected: number;
+  actual: number;
+  /** In the truth, not in the table. */
+  missing: string[];
+  /** In the table, not in the truth. */
+  extra: string[];
+  /** Same key, different timestamp. */
+  stale: string[];
+  /** Keys present more than once in the table. */
+  duplicated: string[];
+}
+
+/**
+ * Compares a synced table with the simulator's ground truth: same keys, same cursor values, no
+ * duplicates. Conversation parts older than Intercom's 500-part cap are not expected (the API
+ * cannot return them).
+ */
+export async function compareWithTruth(
+  sim: RunningSimulator,
+  dbPath: string,
+  stream: string,
+  schema = 'intercom',
+): Promise<StreamComparison> {
+  const spec = KEYS[stream];
+  if (!spec) throw new Error(`no comparison keys for ${stream}`);
+  const expectedLines = (await truth(sim, stream)).filter((line) => line.beyond_api_cap !== true);
+  const cols = [
+    ...spec.key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
+    ...(spec.time ? [`epoch("${spec.time}") AS t`] : []),
+  ];
+  const rows = await queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${stream}"`);
+  const keyOf = (r: Record<string, unknown>) => spec.key.map((k) => String(r[k])).join('|');
+  const expected = new Map(
+    expectedLines.map((l) => [keyOf(l), spec.time ? Number(l[spec.time]) : undefined]),
+  );
+  const actual = new Map<string, number | undefined>();
+  const duplicated: string[] = [];
+  for (const r of rows) {
+    const k = keyOf(r);
+    if (actual.has(k)) duplicated.push(k);
+    actual.set(k, spec.time ? Number(r.t) : undefined);
+  }
+  const missing = [...expected.keys()].filter((k) => !actual.has(k));
+  const extra = [...actual.keys()].filter((k) => !expected.has(k));
+  const stale = [...expected.entries()]
+    .filter(([k, t]) => actual.has(k) && t !== undefined && actual.get(k) !== t)
+    .map(([k]) => k);
+  return { stream, expected: expected.size, actual: rows.length, missing, extra, stale, duplicated };
+}
+
+/** A compact view of comparisons that failed, for assertion messages. */
+export function mismatches(comparisons: StreamComparison[]): Array<Record<string, unknown>> {
+  return comparisons
+    .filter((c) => c.missing.length + c.extra.length + c.stale.length + c.duplicated.length > 0)
+    .map((c) => ({
+      stream: c.stream,
+      expected: c.expected,
+      actual: c.actual,
+      missing: c.missing.slice(0, 5),
+      missingCount: c.missing.length,
+      extra: c.extra.slice(0, 5),
+      extraCount: c.extra.length,
+      stale: c.stale.slice(0, 5),
+      staleCount: c.stale.length,
+      duplicated: c.duplicated.slice(0, 5),
+    }));
+}
