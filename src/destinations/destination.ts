@@ -52,6 +52,18 @@ export interface TableSpec {
  */
 export type Row = Record<string, unknown>;
 
+/** The column a soft delete sets. */
+export const DELETED_AT = '_deleted_at';
+
+export interface Deletion {
+  match: Row;
+  at: Date;
+}
+
+export interface DeleteOptions {
+  hard: boolean;
+}
+
 export interface StreamWriter {
   /**
    * Write `rows` and, when `state` is not undefined, the stream's new state, in one transaction.
@@ -61,6 +73,20 @@ export interface StreamWriter {
    * passed here is kept with the staging area and committed by `finish`.
    */
   commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void>;
+  /**
+   * Delete the rows that match each deletion's `match` (column values, e.g. `{ id: '42' }` or
+   * `{ conversation_id: '42' }`), and write `state` when not undefined, in one transaction.
+   * Soft (`hard: false`): set the `_deleted_at` column (created if missing) of the matching rows
+   * that have none yet to the deletion's `at`, keeping them. Hard: remove them. A match that finds
+   * no row is not an error. Append-only destinations (files) record the deletions so that their
+   * "latest version" view shows them (soft) or leaves the rows out (hard).
+   */
+  delete(
+    deletions: Deletion[],
+    options: DeleteOptions,
+    state: unknown | undefined,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /**
    * End the stream. For replace: atomically swap the staged rows in for the old table and commit
    * the state. For append/merge: commit the state (if given). Idempotent rows are already written.

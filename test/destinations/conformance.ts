@@ -663,6 +663,84 @@ export function describeDestinationConformance(name: string, factory: Destinatio
       ]);
     });
 
+    describe('deletes', () => {
+      const spec = tableSpec('conversations', { id: 'string', title: 'string', _deleted_at: 'timestamp' });
+      const parts = tableSpec('parts', { id: 'string', conversation_id: 'string', body: 'string' });
+      const at = new Date('2026-01-02T03:04:05.000Z');
+
+      it('soft: marks the matching rows with _deleted_at, keeps the others, commits the state with it', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'merge');
+        await writer.commit(
+          [
+            { id: 'a', title: 'A' },
+            { id: 'b', title: 'B' },
+            { id: 'c', title: 'C' },
+          ],
+          { cursor: 1 },
+        );
+        await writer.delete(
+          [
+            { match: { id: 'b' }, at },
+            { match: { id: 'nope' }, at },
+          ],
+          { hard: false },
+          { cursor: 2 },
+        );
+        await writer.finish(undefined);
+        const rows = await rowsOf(harness, 'conversations', ['id', '_deleted_at']);
+        expect(rows).toEqual([
+          { id: 'a', _deleted_at: null },
+          { id: 'b', _deleted_at: at.toISOString() },
+          { id: 'c', _deleted_at: null },
+        ]);
+        expect(await harness.destination.readState()).toEqual(new Map([['conversations', { cursor: 2 }]]));
+      });
+
+      it('hard: removes the rows matching any column, e.g. every part of a conversation', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(parts, 'merge');
+        await writer.commit(
+          [
+            { id: '1', conversation_id: 'x', body: 'one' },
+            { id: '2', conversation_id: 'x', body: "it's" },
+            { id: '3', conversation_id: 'y', body: 'three' },
+          ],
+          undefined,
+        );
+        await writer.delete([{ match: { conversation_id: 'x' }, at }], { hard: true }, { cursor: 9 });
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'parts', ['id', 'conversation_id'])).toEqual([
+          { id: '3', conversation_id: 'y' },
+        ]);
+        expect(await harness.destination.readState()).toEqual(new Map([['parts', { cursor: 9 }]]));
+      });
+
+      it('soft deletes work on a table whose spec has no _deleted_at yet', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(parts, 'merge');
+        await writer.commit([{ id: '1', conversation_id: 'x', body: 'one' }], undefined);
+        await writer.delete([{ match: { id: '1' }, at }], { hard: false }, undefined);
+        await writer.finish(undefined);
+        const rows = await rowsOf(harness, 'parts', ['id', '_deleted_at']);
+        expect(rows).toEqual([{ id: '1', _deleted_at: at.toISOString() }]);
+      });
+
+      it('a delete with an aborted signal changes neither rows nor state', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'merge');
+        await writer.commit([{ id: 'a', title: 'A' }], { cursor: 1 });
+        const controller = new AbortController();
+        controller.abort(new Error('stop'));
+        await expect(
+          writer.delete([{ match: { id: 'a' }, at }], { hard: true }, { cursor: 2 }, controller.signal),
+        ).rejects.toThrow();
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'conversations', ['id'])).toEqual([{ id: 'a' }]);
+        expect(await harness.destination.readState()).toEqual(new Map([['conversations', { cursor: 1 }]]));
+      });
+    });
+
     it('writers on different streams commit concurrently', async () => {
       const harness = await setup();
       const { destination } = harness;

@@ -1,5 +1,14 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnSpec, Row, StreamWriter, TableSpec, WriteMode } from '../destination.js';
+import {
+  type ColumnSpec,
+  DELETED_AT,
+  type DeleteOptions,
+  type Deletion,
+  type Row,
+  type StreamWriter,
+  type TableSpec,
+  type WriteMode,
+} from '../destination.js';
 import { logicalNameComment } from './catalog.js';
 import type { PlannedColumn, TableColumn } from './column-plan.js';
 import type { DuckDbSession } from './duckdb-session.js';
@@ -191,6 +200,66 @@ export class DuckDbStreamWriter implements StreamWriter {
     if (this.mergeDeleteSql !== undefined) await connection.run(this.mergeDeleteSql);
     await connection.run(this.insertSql);
     await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
+  }
+
+  async delete(
+    deletions: Deletion[],
+    options: DeleteOptions,
+    state: unknown | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.assertOpen('delete');
+    const { session, schema, spec, mode, staging, target, columns } = this.options;
+    const table = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
+    const physical = new Map(columns.map((column) => [column.logical, column.physical]));
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      const conditions = deletions.map(({ match }) => {
+        const parts = Object.entries(match).map(([column, value]) => {
+          const name = physical.get(column);
+          if (name === undefined)
+            throw new Error(`cannot delete by "${column}": the table has no such column`);
+          if (value === null || value === undefined) return `${quoteIdentifier(name)} IS NULL`;
+          const literal =
+            typeof value === 'number' && Number.isFinite(value) ? String(value) : quoteLiteral(String(value));
+          return `${quoteIdentifier(name)} = ${literal}`;
+        });
+        if (parts.length === 0) throw new Error('a delete match names no column');
+        return `(${parts.join(' AND ')})`;
+      });
+      await session.transaction(async (connection) => {
+        if (!options.hard && conditions.length > 0) {
+          await connection.run(
+            `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT)} TIMESTAMPTZ`,
+          );
+        }
+        const column = quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT);
+        for (let i = 0; i < conditions.length; i += 500) {
+          signal?.throwIfAborted();
+          const chunk = conditions.slice(i, i + 500);
+          const where = chunk.join(' OR ');
+          if (options.hard) {
+            await connection.run(`DELETE FROM ${table} WHERE ${where}`);
+            continue;
+          }
+          const cases = chunk
+            .map(
+              (condition, k) =>
+                `WHEN ${condition} THEN CAST(${quoteLiteral((deletions[i + k] as Deletion).at.toISOString())} AS TIMESTAMPTZ)`,
+            )
+            .join(' ');
+          await connection.run(
+            `UPDATE ${table} SET ${column} = CASE ${cases} END WHERE (${where}) AND ${column} IS NULL`,
+          );
+        }
+        if (stateJson === undefined) return;
+        if (mode === 'replace')
+          await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
+        else await upsertState(connection, schema, spec.stream, stateJson);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('delete', error, signal);
+    }
   }
 
   async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
