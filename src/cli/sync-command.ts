@@ -210,6 +210,7 @@ export function registerSyncCommands(
     .option('--interval-start <date>', 'bounded backfill: start (ignores state)')
     .option('--interval-end <date>', 'bounded backfill: end')
     .option('--write-mode <mode>', 'replace, append or merge for every selected stream')
+    .option('--hard-deletes', 'remove deleted conversations (and their parts) instead of setting _deleted_at')
     .option('--pin-version <pairs>', 'per-stream API versions, e.g. conversations=2.11')
     .option('--max-requests-per-minute <n>', "leave rate-limit budget for the workspace's other apps")
     .option('--concurrency <n>', 'requests in flight at most (1 = one at a time)')

@@ -31,6 +31,7 @@ export interface SyncFlags {
   concurrency?: string;
   timeoutMs?: string;
   logFormat?: string;
+  hardDeletes?: boolean;
 }
 
 export interface ResolvedSync {
@@ -204,6 +205,7 @@ export function resolveSync(
       startDate,
       lookbackSeconds: lookbackDays * 86_400,
       fullRefresh: flags.fullRefresh === true,
+      hardDeletes: flags.hardDeletes === true,
       ...(intervalStart === undefined ? {} : { intervalStart }),
       ...(intervalEnd === undefined ? {} : { intervalEnd }),
       ...(modes ? { modes } : {}),

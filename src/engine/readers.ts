@@ -253,3 +253,30 @@ export async function readChild(
     throw error;
   }
 }
+
+/**
+ * Deleted records since `since` (Unix seconds), newest first until older ones appear:
+ * GET /conversations/deleted?order=desc → `{"conversations":[{"id":"512","deleted_at":1734537745}],…}`.
+ */
+export async function readDeletions(
+  ctx: ReadContext,
+  deletions: NonNullable<StreamDefinition['deletions']>,
+  since: number,
+): Promise<ApiRecord[]> {
+  const found: ApiRecord[] = [];
+  const pages = readPages(
+    { ...ctx, version: deletions.version },
+    { path: deletions.path, itemsKey: deletions.itemsKey, perPage: PER_PAGE },
+    { order: 'desc' },
+  );
+  for await (const page of pages) {
+    let older = false;
+    for (const item of page.records) {
+      const at = item.deleted_at;
+      if (typeof at === 'number' && at < since) older = true;
+      else found.push(item);
+    }
+    if (older) break;
+  }
+  return found;
+}

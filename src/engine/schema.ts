@@ -1,4 +1,10 @@
-import type { ColumnSpec, ColumnType, Row, TableSpec } from '../destinations/destination.js';
+import {
+  type ColumnSpec,
+  type ColumnType,
+  DELETED_AT,
+  type Row,
+  type TableSpec,
+} from '../destinations/destination.js';
 import type { ApiRecord, StreamDefinition } from '../streams/index.js';
 
 /** A custom data attribute that becomes a typed `custom_<name>` column. */
@@ -48,8 +54,11 @@ export class RowShaper {
     private readonly stream: StreamDefinition,
     customAttributes: readonly CustomAttribute[],
     private readonly table = stream.name,
+    /** Streams whose deletions Intercom reports get `_deleted_at` (soft deletes). */
+    deletable = false,
   ) {
     this.columns.set(SYNCED_AT, 'timestamp');
+    if (deletable) this.columns.set(DELETED_AT, 'timestamp');
     for (const [name, type] of Object.entries(stream.fields)) this.columns.set(name, type);
     for (const attribute of customAttributes) {
       const type = CUSTOM_TYPES[attribute.dataType] ?? 'string';
@@ -77,7 +86,7 @@ export class RowShaper {
       if (value === undefined) continue;
       let type = this.columns.get(field);
       if (type === undefined) {
-        if (value === null || field === SYNCED_AT) continue;
+        if (value === null || field === SYNCED_AT || field === DELETED_AT) continue;
         type = inferType(value);
         this.columns.set(field, type);
         grew = true;

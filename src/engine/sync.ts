@@ -1,4 +1,4 @@
-import type { Destination, StreamWriter, WriteMode } from '../destinations/destination.js';
+import type { Deletion, Destination, StreamWriter, WriteMode } from '../destinations/destination.js';
 import { ConfigurationError, type IntercomClient, IntercomSyncError, type Logger } from '../http/index.js';
 import { type ApiRecord, findStream, type Source, type StreamDefinition } from '../streams/index.js';
 import { Checkpointer } from './checkpoint.js';
@@ -7,6 +7,7 @@ import {
   type Page,
   type ReadContext,
   readChild,
+  readDeletions,
   readList,
   readPages,
   readScroll,
@@ -33,6 +34,8 @@ export interface SyncPlan {
   tables?: Readonly<Record<string, string>>;
   /** `Intercom-Version` per stream, overriding the stream's pin and the client's version. */
   versions?: Readonly<Record<string, string>>;
+  /** Remove deleted records (and a deleted conversation's parts) instead of marking `_deleted_at`. */
+  hardDeletes?: boolean;
 }
 
 /** Knobs for throughput and memory; the defaults suit Intercom's 10,000 requests a minute. */
@@ -117,7 +120,7 @@ export interface SyncResult {
   ok: boolean;
 }
 
-type QueueItem = { records: ApiRecord[] } | { checkpoint: number };
+type QueueItem = { records: ApiRecord[] } | { checkpoint: number } | { deletions: Deletion[]; until: number };
 
 interface StreamRun {
   def: StreamDefinition;
@@ -127,6 +130,7 @@ interface StreamRun {
   queue: BoundedQueue<QueueItem>;
   window: TimeWindow | undefined;
   previousCursor: number | undefined;
+  previousDeletedUntil: number | undefined;
   checkpointer: Checkpointer | undefined;
   summary: StreamSummary;
   failed: boolean;
@@ -134,12 +138,15 @@ interface StreamRun {
 }
 
 export interface StreamState {
+  /** Every record updated before it is loaded. */
   cursor?: number;
+  /** Deletions Intercom reported before it are applied. */
+  deleted_until?: number;
 }
 
-function cursorOf(state: unknown): number | undefined {
-  const cursor = (state as StreamState | undefined)?.cursor;
-  return typeof cursor === 'number' && Number.isFinite(cursor) ? cursor : undefined;
+function numberAt(state: unknown, key: keyof StreamState): number | undefined {
+  const value = (state as StreamState | undefined)?.[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -201,8 +208,9 @@ export async function runSync(
     const runs = new Map<string, StreamRun>();
     for (const def of defs) {
       const mode = plan.modes?.[def.name] ?? (plan.fullRefresh ? 'replace' : def.defaultMode);
-      const previousCursor =
-        plan.fullRefresh || mode === 'replace' ? undefined : cursorOf(states.get(def.name));
+      const fresh = plan.fullRefresh || mode === 'replace';
+      const previousCursor = fresh ? undefined : numberAt(states.get(def.name), 'cursor');
+      const previousDeletedUntil = fresh ? undefined : numberAt(states.get(def.name), 'deleted_until');
       const table = plan.tables?.[def.name] ?? def.name;
       runs.set(def.name, {
         def,
@@ -212,10 +220,12 @@ export async function runSync(
           def,
           def.customAttributes ? (customAttributes.get(def.customAttributes) ?? []) : [],
           table,
+          def.deletions !== undefined,
         ),
         queue: new BoundedQueue<QueueItem>(tuning.queueCapacity),
         window: undefined,
         previousCursor,
+        previousDeletedUntil,
         checkpointer: undefined,
         summary: {
           stream: def.name,
@@ -332,13 +342,6 @@ export async function runSync(
         const value = record[field];
         return typeof value !== 'number' || value >= run.window.start;
       };
-      const pushTo = async (run: StreamRun, item: QueueItem): Promise<void> => {
-        try {
-          await run.queue.push(item, signal);
-        } catch (error) {
-          if (!run.failed) throw error;
-        }
-      };
 
       const deliver = async (page: Page, k: number): Promise<void> => {
         const self = group.self;
@@ -430,6 +433,7 @@ export async function runSync(
         for (let k = 0; k < slices.length; k++) await slicePool.run(() => readSlice(k), signal);
         await slicePool.drain();
         for (const pool of childPools.values()) await pool.drain();
+        await deliverDeletions(consumers, ctx);
       } catch (error) {
         for (const run of consumers) failRun(run, error);
       }
@@ -441,6 +445,61 @@ export async function runSync(
         } catch (error) {
           failRun(run, error);
         }
+      }
+    }
+
+    /** After a group's records: the deletions Intercom reported since each consumer last looked. */
+    async function deliverDeletions(consumers: StreamRun[], ctx: ReadContext): Promise<void> {
+      const wanting = consumers.filter((r) => r.def.deletions && r.mode !== 'replace' && !r.failed);
+      const spec = wanting[0]?.def.deletions;
+      if (!spec) return;
+      const since = Math.min(
+        ...wanting.map(
+          (r) => (r.previousDeletedUntil ?? r.window?.start ?? plan.startDate) - plan.lookbackSeconds,
+        ),
+      );
+      let deleted: ApiRecord[];
+      try {
+        deleted = await readDeletions(ctx, spec, since);
+      } catch (error) {
+        if (
+          error instanceof IntercomSyncError &&
+          (error.kind === 'skippable' || error.code === 'intercom_version_invalid')
+        ) {
+          deps.logger.warn(
+            `Deleted records could not be read (${error.message}); they stay in the tables until a later sync reads them.`,
+            {
+              endpoint: error.endpoint,
+              requestId: error.requestId,
+            },
+          );
+          return;
+        }
+        throw error;
+      }
+      const until = syncStart - tuning.settleSeconds;
+      for (const run of wanting) {
+        const rule = run.def.deletions as NonNullable<StreamDefinition['deletions']>;
+        const deletions: Deletion[] = deleted
+          .filter(
+            (d) =>
+              typeof d.deleted_at !== 'number' ||
+              (d.deleted_at as number) >= (run.previousDeletedUntil ?? since) - plan.lookbackSeconds,
+          )
+          .map((d) => ({
+            match: rule.match(d),
+            at: new Date((typeof d.deleted_at === 'number' ? d.deleted_at : syncStart) * 1000),
+          }));
+        run.summary.notes.deleted = deletions.length;
+        await pushTo(run, { deletions, until });
+      }
+    }
+
+    async function pushTo(run: StreamRun, item: QueueItem): Promise<void> {
+      try {
+        await run.queue.push(item, signal);
+      } catch (error) {
+        if (!run.failed) throw error;
       }
     }
 
@@ -475,10 +534,12 @@ export async function runSync(
     async function writeStream(run: StreamRun): Promise<void> {
       const syncedAt = new Date(now());
       const cap = syncStart - tuning.settleSeconds;
+      let deletedUntil = run.previousDeletedUntil;
       const stateAt = (checkpoint: number): StreamState | undefined => {
         if (run.def.cursor === undefined && run.def.source.kind !== 'child') return undefined;
         const cursor = Math.max(run.previousCursor ?? Number.NEGATIVE_INFINITY, Math.min(checkpoint, cap));
-        return Number.isFinite(cursor) ? { cursor } : undefined;
+        if (!Number.isFinite(cursor)) return undefined;
+        return deletedUntil === undefined ? { cursor } : { cursor, deleted_until: deletedUntil };
       };
       let writer: StreamWriter | undefined;
       let batch: Array<Record<string, unknown>> = [];
@@ -504,6 +565,18 @@ export async function runSync(
       try {
         writer = await deps.destination.prepare(run.shaper.spec(), run.mode, signal);
         for await (const item of run.queue) {
+          if ('deletions' in item) {
+            await flush(true);
+            deletedUntil = item.until;
+            const state = committed === undefined ? undefined : stateAt(committed);
+            await (writer as StreamWriter).delete(
+              item.deletions,
+              { hard: plan.hardDeletes === true },
+              state,
+              signal,
+            );
+            continue;
+          }
           if ('records' in item) {
             for (const record of item.records) {
               const shaped = run.shaper.shape(record, syncedAt);

@@ -1,5 +1,12 @@
 import type { StreamDefinition } from './types.js';
 
+/** GET /conversations/deleted (from 2.16) lists deleted conversation ids with `deleted_at`. */
+const deletedConversations = {
+  path: '/conversations/deleted',
+  itemsKey: 'conversations',
+  version: '2.16',
+} as const;
+
 /** Conversations through POST /conversations/search over `updated_at` (`>`/`<` are or-equal there). */
 export const conversations: StreamDefinition = {
   name: 'conversations',
@@ -10,6 +17,7 @@ export const conversations: StreamDefinition = {
   defaultMode: 'merge',
   customAttributes: 'conversation',
   source: { kind: 'search', path: '/conversations/search', itemsKey: 'conversations', dates: 'inclusive' },
+  deletions: { ...deletedConversations, match: (deleted) => ({ id: deleted.id }) },
   fields: {
     id: 'string',
     type: 'string',
@@ -62,6 +70,7 @@ export const conversationParts: StreamDefinition = {
     itemsPath: 'conversation_parts.conversation_parts',
     endpoint: 'GET /conversations/{id}',
   },
+  deletions: { ...deletedConversations, match: (deleted) => ({ conversation_id: deleted.id }) },
   transform: (part, { response }) => {
     const statistics = response.statistics as { count_conversation_parts?: number } | undefined;
     const listed =

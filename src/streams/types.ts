@@ -73,6 +73,12 @@ export interface StreamDefinition {
   customAttributes?: 'contact' | 'company' | 'conversation';
   source: Source;
   /**
+   * Where Intercom lists deleted records of this stream, and which rows each deletion removes, e.g.
+   * GET /conversations/deleted → `{"conversations":[{"id":"512","deleted_at":1734537745}], "pages":{…}}`
+   * marks `{ id: '512' }` in conversations and `{ conversation_id: '512' }` in conversation_parts.
+   */
+  deletions?: { path: string; itemsKey: string; version: string; match: (deleted: ApiRecord) => ApiRecord };
+  /**
    * Small named hook: shape one record before loading (add the parent's id, a model name…).
    * `parent` is set for child streams; `response` is the whole answer the record came from.
    */

@@ -121,8 +121,9 @@ describe('sync into DuckDB against the simulator', () => {
     );
   });
 
-  it('after creates, updates, new parts and a midnight, an incremental sync matches again and reads far less', async () => {
-    sim.control.mutate({
+  it('after creates, updates, deletes, new parts and a midnight, an incremental sync matches again and reads far less', async () => {
+    const mutation = sim.control.mutate({
+      delete: { conversations: 3 },
       create: {
         contacts: 6,
         companies: 2,
@@ -154,6 +155,32 @@ describe('sync into DuckDB against the simulator', () => {
     const rows = Number(result.out.match(/^(\d+) rows in/m)?.[1]);
     expect(rows).toBeLessThan(Number(firstRecords) / 3);
     expect(requests).toBeLessThan(200);
+    // Deleted conversations are kept as history, marked with _deleted_at, and so are their parts.
+    const deleted = mutation.deleted.conversations ?? [];
+    const marked = await queryDuckDb(
+      db,
+      `SELECT id FROM intercom.conversations WHERE _deleted_at IS NOT NULL ORDER BY id`,
+    );
+    expect(marked.map((r) => r.id)).toEqual([...deleted].sort());
+    const parts = await queryDuckDb(
+      db,
+      `SELECT count(*) AS n FROM intercom.conversation_parts WHERE conversation_id IN (${deleted.map((d) => `'${d}'`).join(',')}) AND _deleted_at IS NULL`,
+    );
+    expect(parts[0]?.n).toBe(0);
+  });
+
+  it('--hard-deletes removes deleted conversations and their parts', async () => {
+    const mutation = sim.control.mutate({ delete: { conversations: 2 } });
+    const result = await sync(['--hard-deletes']);
+    expect(result.code, result.err).toBe(0);
+    const deleted = mutation.deleted.conversations ?? [];
+    const left = await queryDuckDb(
+      db,
+      `SELECT (SELECT count(*) FROM intercom.conversations WHERE id IN (${deleted.map((d) => `'${d}'`).join(',')})) AS c,
+              (SELECT count(*) FROM intercom.conversation_parts WHERE conversation_id IN (${deleted.map((d) => `'${d}'`).join(',')})) AS p`,
+    );
+    expect(left[0]).toEqual({ c: 0, p: 0 });
+    expect(mismatches(await compareAll())).toEqual([]);
   });
 
   it('a wrong token: exit 2, one clear sentence, nothing written', async () => {

@@ -61,7 +61,7 @@ export interface StreamComparison {
 /**
  * Compares a synced table with the simulator's ground truth: same keys, same cursor values, no
  * duplicates. Conversation parts older than Intercom's 500-part cap are not expected (the API
- * cannot return them).
+ * cannot return them); rows marked `_deleted_at` are not counted as present.
  */
 export async function compareWithTruth(
   sim: RunningSimulator,
@@ -76,7 +76,13 @@ export async function compareWithTruth(
     ...spec.key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
     ...(spec.time ? [`epoch("${spec.time}") AS t`] : []),
   ];
-  const rows = await queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${stream}"`);
+  const hasDeletedAt = await queryDuckDb(
+    dbPath,
+    `SELECT 1 FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${stream}' AND column_name = '_deleted_at'`,
+  );
+  // Soft-deleted rows are history, not part of the workspace as it is now.
+  const where = hasDeletedAt.length > 0 ? ' WHERE "_deleted_at" IS NULL' : '';
+  const rows = await queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${stream}"${where}`);
   const keyOf = (r: Record<string, unknown>) => spec.key.map((k) => String(r[k])).join('|');
   const expected = new Map(
     expectedLines.map((l) => [keyOf(l), spec.time ? Number(l[spec.time]) : undefined]),
