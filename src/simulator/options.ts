@@ -45,6 +45,10 @@ export interface SimulatorOptions {
   faultKinds?: FaultKind[];
   /** How long a `timeout` fault stalls, in milliseconds. */
   slowMs?: number;
+  /** Routes outside the workspace's plan, answered 403 `api_plan_restricted` (e.g. `['POST /tickets/search']`). */
+  restrictedRoutes?: string[];
+  /** When not empty, faults are injected only on these routes (labels as in stats, e.g. `GET /conversations/{id}`). */
+  faultRoutes?: string[];
   scrollIdleExpirySeconds?: number;
   /** Companies per scroll page. */
   scrollPageSize?: number;
@@ -118,6 +122,12 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
       (FAULT_KINDS as readonly string[]).includes(kind),
       `fault-kinds has an unknown kind "${kind}"; known kinds: ${FAULT_KINDS.join(', ')}.`,
     );
+  for (const route of [...(options.restrictedRoutes ?? []), ...(options.faultRoutes ?? [])]) {
+    check(
+      typeof route === 'string' && /^(GET|POST) \//.test(route),
+      `restricted and fault routes must name routes such as "POST /tickets/search", got "${String(route)}".`,
+    );
+  }
   const counts: WorkspaceCounts = { ...SCALES[scale] };
   for (const [key, value] of Object.entries(options.counts ?? {})) {
     check(key in counts, `counts.${key} is not a known count; known: ${Object.keys(counts).join(', ')}.`);
@@ -144,6 +154,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     faultRate: options.faultRate ?? 0,
     faultKinds: options.faultKinds ?? [...FAULT_KINDS],
     slowMs: options.slowMs ?? 35_000,
+    restrictedRoutes: options.restrictedRoutes ?? [],
+    faultRoutes: options.faultRoutes ?? [],
     scrollIdleExpirySeconds: options.scrollIdleExpirySeconds ?? 60,
     scrollPageSize: options.scrollPageSize ?? 100,
     now,

@@ -76,6 +76,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faultRate: opts.faultRate,
     faultKinds: [...opts.faultKinds],
     slowMs: opts.slowMs,
+    restrictedRoutes: [...opts.restrictedRoutes],
+    faultRoutes: [...opts.faultRoutes],
     scrollIdleExpirySeconds: opts.scrollIdleExpirySeconds,
     scrollPageSize: opts.scrollPageSize,
   };
@@ -118,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
 
   const pickFault = (label: string, query: URLSearchParams): FaultKind | undefined => {
+    if (settings.faultRoutes.length > 0 && !settings.faultRoutes.includes(label)) return undefined;
     if (settings.faultRate <= 0 || faultRng.next() >= settings.faultRate) return undefined;
     const applicable = GENERIC_FAULTS.filter((k) => settings.faultKinds.includes(k));
     if (label === 'GET /companies/scroll') {
@@ -210,6 +213,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             'intercom_version_invalid',
             `${label} is not available in version ${version}; it needs ${found.route.minVersion} or later`,
           );
+        }
+        if (settings.restrictedRoutes.includes(label)) {
+          return await fail(403, 'api_plan_restricted', 'Active subscription needed.');
         }
         if (fault?.startsWith('http_')) {
           const status = Number(fault.slice(5));

@@ -12,6 +12,10 @@ export interface LiveSettings {
   faultRate: number;
   faultKinds: FaultKind[];
   slowMs: number;
+  /** Routes (e.g. `POST /tickets/search`) the workspace's plan does not include: 403 api_plan_restricted. */
+  restrictedRoutes: string[];
+  /** When not empty, faults are injected only on these routes (e.g. `GET /conversations/{id}`). */
+  faultRoutes: string[];
   scrollIdleExpirySeconds: number;
   scrollPageSize: number;
 }
@@ -34,6 +38,8 @@ export function settingsJson(s: LiveSettings): Record<string, unknown> {
     fault_rate: s.faultRate,
     fault_kinds: s.faultKinds,
     slow_ms: s.slowMs,
+    restricted_routes: s.restrictedRoutes,
+    fault_routes: s.faultRoutes,
     scroll_idle_expiry_s: s.scrollIdleExpirySeconds,
     scroll_page_size: s.scrollPageSize,
   };
@@ -55,6 +61,19 @@ export function applyConfig(settings: LiveSettings, body: unknown): void {
         );
       }
       next.faultKinds = value as FaultKind[];
+      continue;
+    }
+    if (field === 'restricted_routes' || field === 'fault_routes') {
+      if (!Array.isArray(value) || !value.every((r) => typeof r === 'string' && /^(GET|POST) \//.test(r))) {
+        throw new HttpError(
+          400,
+          'parameter_invalid',
+          `${field} must be a list of routes such as "POST /tickets/search"`,
+          field,
+        );
+      }
+      if (field === 'restricted_routes') next.restrictedRoutes = value as string[];
+      else next.faultRoutes = value as string[];
       continue;
     }
     const spec = CONFIG_FIELDS[field];
