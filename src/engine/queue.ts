@@ -5,7 +5,9 @@
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
   private readonly waitingPush: Array<() => void> = [];
-  private waitingPop: ((value: IteratorResult<T>) => void) | undefined;
+  private waitingPop:
+    | { resolve: (value: IteratorResult<T>) => void; reject: (reason: unknown) => void }
+    | undefined;
   private closed = false;
   private failure: unknown;
 
@@ -33,7 +35,7 @@ export class BoundedQueue<T> {
     const pop = this.waitingPop;
     if (pop) {
       this.waitingPop = undefined;
-      pop({ value: item, done: false });
+      pop.resolve({ value: item, done: false });
       return;
     }
     this.items.push(item);
@@ -56,7 +58,12 @@ export class BoundedQueue<T> {
     if (this.waitingPop && this.items.length === 0 && this.closed) {
       const pop = this.waitingPop;
       this.waitingPop = undefined;
-      pop({ value: undefined, done: true });
+      // A consumer already waiting ends with the producer's failure too, not as a normal end.
+      if (this.failure !== undefined) {
+        const error = this.failure;
+        this.failure = undefined;
+        pop.reject(error);
+      } else pop.resolve({ value: undefined, done: true });
     }
   }
 
@@ -74,8 +81,8 @@ export class BoundedQueue<T> {
       }
       return { value: undefined, done: true };
     }
-    return new Promise((resolve) => {
-      this.waitingPop = resolve;
+    return new Promise((resolve, reject) => {
+      this.waitingPop = { resolve, reject };
     });
   }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Deletion, Destination, StreamWriter, WriteMode } from '../destinations/destination.js';
 import { ConfigurationError, type IntercomClient, IntercomSyncError, type Logger } from '../http/index.js';
 import { type ApiRecord, findStream, type Source, type StreamDefinition } from '../streams/index.js';
@@ -184,6 +185,8 @@ export async function runSync(
   const onOuterAbort = () => abort.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onOuterAbort, { once: true });
   const signal = abort.signal;
+  // Every waiting queue push, pool slot and request listens to this one signal.
+  setMaxListeners(0, signal);
   try {
     const me = await deps.client.request<ApiRecord>({
       method: 'GET',

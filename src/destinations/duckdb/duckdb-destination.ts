@@ -53,6 +53,11 @@ export interface DuckDbDestinationOptions {
    * total. Default `256MB`.
    */
   checkpointThreshold?: string;
+  /**
+   * DuckDB's `memory_limit` for a database this destination opens itself (DuckDB otherwise allows
+   * itself 80% of the machine's memory). Default `256MB`; DuckDB spills to disk past it.
+   */
+  memoryLimit?: string;
 }
 
 const WRITE_MODES: ReadonlySet<string> = new Set<WriteMode>(['replace', 'append', 'merge']);
@@ -128,6 +133,7 @@ class DuckDbDestination implements Destination {
       try {
         instance = await DuckDBInstance.create(this.path, {
           checkpoint_threshold: this.options.checkpointThreshold ?? '256MB',
+          memory_limit: this.options.memoryLimit ?? '256MB',
         });
       } catch (error) {
         throw openError(error, this.path, this.description);
