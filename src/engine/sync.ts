@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Deletion, Destination, StreamWriter, WriteMode } from '../destinations/destination.js';
 import { ConfigurationError, type IntercomClient, IntercomSyncError, type Logger } from '../http/index.js';
 import { type ApiRecord, findStream, type Source, type StreamDefinition } from '../streams/index.js';
