@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Deletion, Destination, StreamWriter, WriteMode } from '../destinations/destination.js';
 import { ConfigurationError, type IntercomClient, IntercomSyncError, type Logger } from '../http/index.js';
 import { type ApiRecord, findStream, type Source, type StreamDefinition } from '../streams/index.js';
