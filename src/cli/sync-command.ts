@@ -144,7 +144,25 @@ export async function executeSync(
       durationMs: result.durationMs,
     };
     if (resolved.logFormat === 'json') {
-      io.out(redact(JSON.stringify({ type: 'summary', ok: result.ok, ...totals, streams: result.streams })));
+      // The process's own cost, for benchmarks: CPU seconds and peak resident memory.
+      const usage = process.resourceUsage();
+      const process_ = {
+        cpuUserS: usage.userCPUTime / 1e6,
+        cpuSystemS: usage.systemCPUTime / 1e6,
+        maxRssMb: usage.maxRSS / 1024,
+      };
+      io.out(
+        redact(
+          JSON.stringify({
+            type: 'summary',
+            ok: result.ok,
+            ...totals,
+            retriesByReason: stats.retries,
+            process: process_,
+            streams: result.streams,
+          }),
+        ),
+      );
     } else {
       for (const line of summaryTable(result.streams, totals)) io.out(redact(line));
       if (stoppedBy)
