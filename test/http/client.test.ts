@@ -244,6 +244,27 @@ describe('IntercomClient: retries', () => {
     expect(client.stats().retries.invalid_body).toBe(1);
   });
 
+  it('with retry: false, fails on the first error instead of resending (a scroll page), but still waits out a 429', async () => {
+    server.route('/no-retry', (_req, res, hit) => {
+      if (hit === 1) {
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)),
+        });
+        return res.end(JSON.stringify(errorEnvelope('r1', 'rate_limit_exceeded', 'Exceeded rate limit')));
+      }
+      if (hit === 2) return sendHtml(res, 502, '<html>bad gateway</html>');
+      return sendJson(res, 200, ok);
+    });
+    const client = makeClient();
+    const error = await failure(
+      client.request({ method: 'GET', path: '/no-retry', signal: signal(), retry: false }),
+    );
+    expect(error.status).toBe(502);
+    expect(server.hits('/no-retry')).toBe(2);
+    expect(client.stats().retries.server_error).toBe(0);
+  });
+
   it('times out an answer whose headers come too late, and retries', async () => {
     server.route('/slow-headers', (_req, res, hit) => {
       if (hit > 1) return sendJson(res, 200, ok);
