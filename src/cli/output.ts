@@ -87,8 +87,9 @@ export function summaryTable(
       out.push(
         `${s.stream}: ${s.coercedValues} values did not fit their column type and were loaded as NULL (kept in the JSON columns)`,
       );
-    for (const [note, count] of Object.entries(s.notes))
-      out.push(`${s.stream}: ${count} ${note.replace(/_/g, ' ')}`);
+    for (const [note, count] of Object.entries(s.notes)) {
+      if (count > 0) out.push(`${s.stream}: ${count} ${note.replace(/_/g, ' ')}`);
+    }
   }
   return out;
 }

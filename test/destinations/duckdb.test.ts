@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -360,10 +360,18 @@ describe('DuckDB destination', () => {
       expect((error as Error).message).toContain(`Cannot open DuckDB file ${file}: permission denied`);
     });
 
-    it('says so when the directory does not exist', async () => {
-      const file = join(directory, 'missing', 'intercom.duckdb');
+    it('creates a directory that does not exist yet', async () => {
+      const file = join(directory, 'missing', 'deeper', 'intercom.duckdb');
+      const destination = createDuckDbDestination({ path: file });
+      await destination.open();
+      await destination.close();
+      await expect(access(file)).resolves.toBeUndefined();
+    });
+
+    it('says so when the directory cannot be created', async () => {
+      const file = '/sys/fs/intercom-sync-cannot/intercom.duckdb';
       await expect(createDuckDbDestination({ path: file }).open()).rejects.toThrow(
-        `Cannot open DuckDB file ${file}: its directory does not exist`,
+        `Cannot open DuckDB file ${file}`,
       );
     });
   });

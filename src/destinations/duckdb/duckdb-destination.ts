@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnType, Destination, StreamWriter, TableSpec, WriteMode } from '../destination.js';
 import {
@@ -131,6 +132,8 @@ class DuckDbDestination implements Destination {
     const ownsInstance = instance === undefined;
     if (instance === undefined) {
       try {
+        // A new database file may live in a directory that does not exist yet.
+        if (this.path !== ':memory:') await mkdir(dirname(resolve(this.path)), { recursive: true });
         instance = await DuckDBInstance.create(this.path, {
           checkpoint_threshold: this.options.checkpointThreshold ?? '256MB',
           memory_limit: this.options.memoryLimit ?? '256MB',
