@@ -3,7 +3,7 @@ import { startSimulator } from '../simulator/index.js';
 import { isScale } from '../simulator/scales.js';
 import { UsageError } from './errors.js';
 import type { Io } from './output.js';
-import { executeSync } from './sync-command.js';
+import { executeSync, openDestination } from './sync-command.js';
 import { resolveSync } from './sync-options.js';
 
 /**
@@ -37,8 +37,12 @@ export function registerDemoCommand(
           (m) => io.err(`warn: ${m}`),
         );
         const outcome = await executeSync(resolved, io, env);
-        if (outcome.exitCode === 0) {
-          const file = resolved.destination.path;
+        const spec = resolved.destination;
+        if (outcome.exitCode === 0 && spec.kind !== 'duckdb') {
+          io.out('');
+          io.out(`Done: the tables are in ${openDestination(spec, resolved.schema).description}.`);
+        } else if (outcome.exitCode === 0 && spec.kind === 'duckdb') {
+          const file = spec.path;
           io.out('');
           io.out(`Done. Try it with the DuckDB CLI (or any DuckDB client):`);
           io.out(

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { Destination } from '../destinations/destination.js';
-import { createDuckDbDestination } from '../destinations/duckdb/index.js';
-import type { DestinationSpec } from '../destinations/uri.js';
+import { createDestination, type DestinationSpec } from '../destinations/index.js';
 import { type ProgressEvent, runSync, type SyncResult } from '../engine/sync.js';
 import {
   ConfigurationError,
@@ -16,8 +15,19 @@ import { UsageError } from './errors.js';
 import { createLogger, formatDuration, type Io, redactor, summaryTable } from './output.js';
 import { type ResolvedSync, resolveConnection, resolveSync, type SyncFlags } from './sync-options.js';
 
+/** The database password in a destination URI, so output can never show it. */
+function destinationPassword(spec: DestinationSpec): string | undefined {
+  if (spec.kind !== 'postgres') return undefined;
+  try {
+    const password = new URL(spec.uri).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function openDestination(spec: DestinationSpec, schema: string): Destination {
-  return createDuckDbDestination({ path: spec.path, schema });
+  return createDestination(spec, schema);
 }
 
 /** Builds the one client (and its one rate limiter) a sync shares between all its requests. */
@@ -66,7 +76,7 @@ export async function executeSync(
   io: Io,
   env: { isTty: boolean },
 ): Promise<SyncRunOutcome> {
-  const redact = redactor([resolved.connection.accessToken]);
+  const redact = redactor([resolved.connection.accessToken, destinationPassword(resolved.destination)]);
   const logger = createLogger(io, resolved.logFormat, redact);
   let client: IntercomClient;
   try {
@@ -221,6 +231,7 @@ export function registerSyncCommands(
     .option('--source-table <list>', 'alias of --streams (ingestr)')
     .option('--dest-uri <uri>', 'destination, e.g. duckdb:///intercom.duckdb', 'duckdb:///intercom.duckdb')
     .option('--dest-schema <schema>', 'schema of the tables', 'intercom')
+    .option('--format <format>', 'parquet or jsonl, with --dest-uri file:///dir')
     .option('--dest-table <schema.table>', 'table for the one selected stream (ingestr)')
     .option('--start-date <date>', 'ISO 8601 date a first sync starts from', '2010-01-01T00:00:00Z')
     .option('--lookback-days <days>', 're-read this many days before the saved cursor', '0')

@@ -32,6 +32,7 @@ export interface SyncFlags {
   timeoutMs?: string;
   logFormat?: string;
   hardDeletes?: boolean;
+  format?: string;
 }
 
 export interface ResolvedSync {
@@ -131,7 +132,7 @@ export function resolveSync(
 
   let destination: DestinationSpec;
   try {
-    destination = parseDestinationUri(flags.destUri ?? 'duckdb:///intercom.duckdb');
+    destination = parseDestinationUri(flags.destUri ?? 'duckdb:///intercom.duckdb', flags.format);
   } catch (error) {
     if (error instanceof ConfigurationError) throw new UsageError(error.message);
     throw error;

@@ -58,6 +58,30 @@ export interface StreamComparison {
   duplicated: string[];
 }
 
+/** Reads a table's key columns (as text) and cursor (as epoch seconds, aliased `t`), live rows only. */
+export type RowReader = (
+  table: string,
+  key: string[],
+  time: string | undefined,
+) => Promise<Array<Record<string, unknown>>>;
+
+/** Reads from a DuckDB file. */
+export function duckDbReader(dbPath: string, schema = 'intercom'): RowReader {
+  return async (table, key, time) => {
+    const cols = [
+      ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
+      ...(time ? [`epoch("${time}") AS t`] : []),
+    ];
+    const hasDeletedAt = await queryDuckDb(
+      dbPath,
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' AND column_name = '_deleted_at'`,
+    );
+    // Soft-deleted rows are history, not part of the workspace as it is now.
+    const where = hasDeletedAt.length > 0 ? ' WHERE "_deleted_at" IS NULL' : '';
+    return queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${where}`);
+  };
+}
+
 /**
  * Compares a synced table with the simulator's ground truth: same keys, same cursor values, no
  * duplicates. Conversation parts older than Intercom's 500-part cap are not expected (the API
@@ -69,20 +93,18 @@ export async function compareWithTruth(
   stream: string,
   schema = 'intercom',
 ): Promise<StreamComparison> {
+  return compareReaderWithTruth(sim, duckDbReader(dbPath, schema), stream);
+}
+
+export async function compareReaderWithTruth(
+  sim: RunningSimulator,
+  reader: RowReader,
+  stream: string,
+): Promise<StreamComparison> {
   const spec = KEYS[stream];
   if (!spec) throw new Error(`no comparison keys for ${stream}`);
   const expectedLines = (await truth(sim, stream)).filter((line) => line.beyond_api_cap !== true);
-  const cols = [
-    ...spec.key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
-    ...(spec.time ? [`epoch("${spec.time}") AS t`] : []),
-  ];
-  const hasDeletedAt = await queryDuckDb(
-    dbPath,
-    `SELECT 1 FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${stream}' AND column_name = '_deleted_at'`,
-  );
-  // Soft-deleted rows are history, not part of the workspace as it is now.
-  const where = hasDeletedAt.length > 0 ? ' WHERE "_deleted_at" IS NULL' : '';
-  const rows = await queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${stream}"${where}`);
+  const rows = await reader(stream, spec.key, spec.time);
   const keyOf = (r: Record<string, unknown>) => spec.key.map((k) => String(r[k])).join('|');
   const expected = new Map(
     expectedLines.map((l) => [keyOf(l), spec.time ? Number(l[spec.time]) : undefined]),

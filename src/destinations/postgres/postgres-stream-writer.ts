@@ -1,0 +1,370 @@
+import {
+  type ColumnType,
+  DELETED_AT,
+  type DeleteOptions,
+  type Deletion,
+  type Row,
+  type StreamWriter,
+  type TableSpec,
+  type WriteMode,
+} from '../destination.js';
+import { type CatalogColumn, listColumns } from './catalog.js';
+import type { PlannedColumn } from './column-plan.js';
+import { encodeCopyRows, FORMATTERS, lastRowPerKey } from './copy-encoding.js';
+import { type ConnectionTarget, wrapPostgresError } from './errors.js';
+import { lockSchemaChanges } from './locks.js';
+import { allocatePhysicalName, LANDING_TABLE, logicalNameComment, SYSTEM_COLUMNS } from './physical-names.js';
+import type { PostgresSession, Transaction } from './session.js';
+import {
+  logicalTypeOf,
+  postgresType,
+  qualifiedName,
+  quoteIdentifier,
+  quoteLiteral,
+  storeExpression,
+} from './sql.js';
+import {
+  deleteReplaceRun,
+  readReplaceRunState,
+  replaceRunGone,
+  serialiseState,
+  setReplaceRunState,
+  upsertState,
+} from './state-store.js';
+import { commentTable } from './table-ddl.js';
+
+export interface PostgresStreamWriterOptions {
+  session: PostgresSession;
+  /** For error messages. */
+  description: string;
+  connection: ConnectionTarget;
+  schema: string;
+  spec: TableSpec;
+  mode: WriteMode;
+  /** The spec's columns, in spec order, with their physical names. */
+  columns: readonly PlannedColumn[];
+  /**
+   * Physical names of the key to upsert on (merge, and replace of a keyed stream: the staging table
+   * has the primary key); empty to insert every row as it comes (append, keyless replace).
+   */
+  upsertKey: readonly string[];
+  /** Physical name of the stream's table. */
+  target: string;
+  /** Replace mode: the per-run staging table that `finish` swaps in. */
+  staging: string | undefined;
+  /** Called once the writer has finished or aborted. */
+  onDone: () => void;
+}
+
+type Status = 'open' | 'finished' | 'aborted';
+
+/** Deletions per DELETE or UPDATE statement (each costs a parameter or two per match column). */
+const DELETIONS_PER_STATEMENT = 500;
+const LANDING = `pg_temp.${quoteIdentifier(LANDING_TABLE)}`;
+
+function requireStaging(staging: string | undefined): string {
+  if (staging === undefined) throw new Error('A replace writer needs a staging table');
+  return staging;
+}
+
+/** A deletion's match value as the text of its column's value type. */
+function formatMatchValue(column: string, value: unknown, type: ColumnType): string {
+  try {
+    return (FORMATTERS[type] as (value: unknown) => string)(value);
+  } catch (error) {
+    if (type === 'string' && (typeof value === 'number' || typeof value === 'bigint')) return String(value);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot delete by ${JSON.stringify(column)}: ${reason}`);
+  }
+}
+
+/**
+ * A stream's writer. Every commit is one transaction on a pooled connection of its own:
+ *
+ *   BEGIN
+ *   LOCK the written table (target, or the staging table for replace) IN ROW EXCLUSIVE MODE, and
+ *     read its columns (so a commit also works after another writer widened the table)
+ *   CREATE TEMP TABLE _intercom_sync_landing (c0 … cN, of the spec's types) ON COMMIT DROP
+ *   COPY _intercom_sync_landing FROM STDIN: the rows, streamed in COPY's text format (merge: only
+ *     the last row of each key)
+ *   append, keyless replace: INSERT INTO table SELECT … FROM landing (converting widened columns)
+ *   merge, keyed replace:    the same, ON CONFLICT (key) DO UPDATE SET every other column
+ *   upsert the state row (replace: keep it with the run, for finish to commit)
+ *   COMMIT
+ *
+ * so the rows and the state become visible together, or (on any error or abort) not at all.
+ */
+export class PostgresStreamWriter implements StreamWriter {
+  private status: Status = 'open';
+  /** The INSERT for the table's columns as last seen, by their signature. */
+  private insert: { signature: string; sql: string } | undefined;
+  private readonly createLandingSql: string;
+  private readonly copySql: string;
+
+  constructor(private readonly options: PostgresStreamWriterOptions) {
+    const landingColumns = options.columns.map(
+      (column, index) => `c${index} ${postgresType(column.valueType)}`,
+    );
+    this.createLandingSql = `CREATE TEMP TABLE ${quoteIdentifier(LANDING_TABLE)} (${landingColumns.join(', ')}) ON COMMIT DROP`;
+    this.copySql = `COPY ${LANDING} FROM STDIN`;
+  }
+
+  /** Physical name of the table this writer writes: the target, or the staging table for replace. */
+  private get written(): string {
+    const { mode, staging, target } = this.options;
+    return mode === 'replace' ? requireStaging(staging) : target;
+  }
+
+  private get tableForMessages(): string {
+    const { schema, spec, staging, mode } = this.options;
+    const table = qualifiedName(schema, spec.table);
+    return mode === 'replace' ? `${table} (staging ${quoteIdentifier(requireStaging(staging))})` : table;
+  }
+
+  /** Names the stream and table in the error; an abort's reason is passed through untouched. */
+  private wrap(operation: string, error: unknown, signal?: AbortSignal): unknown {
+    if (signal?.aborted && error === signal.reason) return error;
+    return wrapPostgresError(
+      error,
+      {
+        operation,
+        destination: this.options.description,
+        stream: this.options.spec.stream,
+        table: this.tableForMessages,
+      },
+      this.options.connection,
+    );
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.status !== 'open') {
+      throw this.wrap(
+        operation,
+        new Error(`the writer has already ${this.status === 'finished' ? 'finished' : 'aborted'}`),
+      );
+    }
+  }
+
+  /** Writes the state with the rows: to the state table, or for replace, to the run (for finish). */
+  private async saveState(transaction: Transaction, stateJson: string | undefined): Promise<void> {
+    if (stateJson === undefined) return;
+    const { schema, spec, mode, staging } = this.options;
+    if (mode === 'replace') await setReplaceRunState(transaction, schema, requireStaging(staging), stateJson);
+    else await upsertState(transaction, schema, spec.stream, stateJson);
+  }
+
+  async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+    this.assertOpen('commit');
+    const { session } = this.options;
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      const batch = this.lastRowPerKey(rows);
+      await session.transaction(async (transaction) => {
+        if (batch.length > 0) await this.load(transaction, batch);
+        await this.saveState(transaction, stateJson);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('commit', error, signal);
+    }
+  }
+
+  /** When upserting, only the last row of each key in `rows` (ON CONFLICT cannot touch a row twice). */
+  private lastRowPerKey(rows: readonly Row[]): readonly Row[] {
+    const { spec, columns, upsertKey } = this.options;
+    if (upsertKey.length === 0 || rows.length < 2) return rows;
+    const keyColumns = spec.primaryKey.map((name) => ({
+      name,
+      type: (columns.find((column) => column.logical === name) as PlannedColumn).valueType,
+    }));
+    return lastRowPerKey(rows, keyColumns);
+  }
+
+  private async load(transaction: Transaction, rows: readonly Row[]): Promise<void> {
+    const { schema, spec } = this.options;
+    const table = qualifiedName(schema, this.written);
+    await transaction.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`);
+    const insertSql = this.insertSql(await listColumns(transaction, schema, this.written));
+    await transaction.query(this.createLandingSql);
+    await transaction.copy(this.copySql, encodeCopyRows(rows, spec.columns));
+    await transaction.query(insertSql);
+  }
+
+  /** The INSERT … SELECT from the landing table into the written table, as its columns now are. */
+  private insertSql(tableColumns: readonly CatalogColumn[]): string {
+    const signature = JSON.stringify(tableColumns.map((column) => [column.physical, column.sqlType]));
+    if (this.insert?.signature === signature) return this.insert.sql;
+    const { schema, columns, upsertKey } = this.options;
+    const byPhysical = new Map(tableColumns.map((column) => [column.physical, column]));
+    const values = columns.map((column, index) => {
+      const current = byPhysical.get(column.physical);
+      if (current === undefined) {
+        throw new Error(`column ${JSON.stringify(column.logical)} is no longer in the table`);
+      }
+      return storeExpression(`landed.c${index}`, column.valueType, current.sqlType);
+    });
+    const names = columns.map((column) => quoteIdentifier(column.physical));
+    let sql = `INSERT INTO ${qualifiedName(schema, this.written)} (${names.join(', ')}) SELECT ${values.join(', ')} FROM ${LANDING} AS landed`;
+    if (upsertKey.length > 0) {
+      const keys = new Set(upsertKey);
+      const loaded = new Set(columns.map((column) => column.physical));
+      // The row replaces the stored one whole: columns the spec leaves out go back to their default.
+      const updates = tableColumns
+        .filter((column) => !keys.has(column.physical))
+        .map((column) => {
+          const name = quoteIdentifier(column.physical);
+          return loaded.has(column.physical) ? `${name} = excluded.${name}` : `${name} = DEFAULT`;
+        });
+      const conflict = `ON CONFLICT (${upsertKey.map(quoteIdentifier).join(', ')})`;
+      sql +=
+        updates.length === 0 ? ` ${conflict} DO NOTHING` : ` ${conflict} DO UPDATE SET ${updates.join(', ')}`;
+    }
+    this.insert = { signature, sql };
+    return sql;
+  }
+
+  async delete(
+    deletions: Deletion[],
+    options: DeleteOptions,
+    state: unknown | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.assertOpen('delete');
+    const { session } = this.options;
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      await session.transaction(async (transaction) => {
+        if (deletions.length > 0) await this.deleteRows(transaction, deletions, options.hard);
+        await this.saveState(transaction, stateJson);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('delete', error, signal);
+    }
+  }
+
+  private async deleteRows(
+    transaction: Transaction,
+    deletions: readonly Deletion[],
+    hard: boolean,
+  ): Promise<void> {
+    const { schema, spec } = this.options;
+    const table = qualifiedName(schema, this.written);
+    let columns = await listColumns(transaction, schema, this.written);
+    if (!hard && !columns.some((column) => column.logical === DELETED_AT)) {
+      columns = await this.addDeletedAt(transaction);
+    }
+    const byLogical = new Map(columns.map((column) => [column.logical, column]));
+    const specTypes = new Map(spec.columns.map((column) => [column.name, column.type]));
+    const deletedAt = byLogical.get(DELETED_AT);
+
+    for (let start = 0; start < deletions.length; start += DELETIONS_PER_STATEMENT) {
+      const chunk = deletions.slice(start, start + DELETIONS_PER_STATEMENT);
+      const params: string[] = [];
+      const conditions = chunk.map(({ match }) => {
+        const parts = Object.entries(match).map(([name, value]) => {
+          const column = byLogical.get(name);
+          if (column === undefined)
+            throw new Error(`cannot delete by ${JSON.stringify(name)}: the table has no such column`);
+          const physical = quoteIdentifier(column.physical);
+          if (value === null || value === undefined) return `${physical} IS NULL`;
+          const type = specTypes.get(name) ?? logicalTypeOf(column.sqlType) ?? 'string';
+          params.push(formatMatchValue(name, value, type));
+          return `${physical} = ${storeExpression(`$${params.length}::${postgresType(type)}`, type, column.sqlType)}`;
+        });
+        if (parts.length === 0) throw new Error('a delete match names no column');
+        return `(${parts.join(' AND ')})`;
+      });
+      const where = conditions.join(' OR ');
+      if (hard || deletedAt === undefined) {
+        await transaction.query(`DELETE FROM ${table} WHERE ${where}`, params);
+        continue;
+      }
+      // Soft: the first deletion matching a row (in order) gives its time, as if applied one by one.
+      const column = quoteIdentifier(deletedAt.physical);
+      const cases = conditions.map((condition, index) => {
+        params.push(FORMATTERS.timestamp((chunk[index] as Deletion).at));
+        const at = storeExpression(`$${params.length}::timestamptz`, 'timestamp', deletedAt.sqlType);
+        return `WHEN ${condition} THEN ${at}`;
+      });
+      await transaction.query(
+        `UPDATE ${table} SET ${column} = CASE ${cases.join(' ')} END WHERE (${where}) AND ${column} IS NULL`,
+        params,
+      );
+    }
+  }
+
+  /** Adds the `_deleted_at` column (under the schema lock, unless another writer just did); returns the columns. */
+  private async addDeletedAt(transaction: Transaction): Promise<CatalogColumn[]> {
+    const { schema } = this.options;
+    await lockSchemaChanges(transaction, schema);
+    const columns = await listColumns(transaction, schema, this.written);
+    if (columns.some((column) => column.logical === DELETED_AT)) return columns;
+    const taken = new Set([...SYSTEM_COLUMNS, ...columns.map((column) => column.physical)]);
+    const physical = allocatePhysicalName(DELETED_AT, taken);
+    const table = qualifiedName(schema, this.written);
+    await transaction.query(`ALTER TABLE ${table} ADD COLUMN ${quoteIdentifier(physical)} timestamptz`);
+    if (physical !== DELETED_AT) {
+      await transaction.query(
+        `COMMENT ON COLUMN ${table}.${quoteIdentifier(physical)} IS ${quoteLiteral(logicalNameComment(DELETED_AT))}`,
+      );
+    }
+    return [...columns, { physical, logical: DELETED_AT, sqlType: 'timestamp with time zone' }];
+  }
+
+  async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+    this.assertOpen('finish');
+    const { session, schema, spec, mode } = this.options;
+    try {
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      if (mode === 'replace') {
+        await session.transaction((transaction) => this.swapIn(transaction, stateJson), signal);
+      } else if (stateJson !== undefined) {
+        await session.transaction(
+          (transaction) => upsertState(transaction, schema, spec.stream, stateJson),
+          signal,
+        );
+      } else {
+        signal?.throwIfAborted();
+      }
+    } catch (error) {
+      throw this.wrap('finish', error, signal);
+    }
+    this.status = 'finished';
+    this.options.onDone();
+  }
+
+  /** Replace: the old table goes, the staging table takes its name, the state is committed. */
+  private async swapIn(transaction: Transaction, stateJson: string | undefined): Promise<void> {
+    const { schema, spec, target } = this.options;
+    const staging = requireStaging(this.options.staging);
+    await lockSchemaChanges(transaction, schema);
+    const run = await readReplaceRunState(transaction, schema, staging);
+    if (run === null) throw replaceRunGone(staging);
+    await transaction.query(`DROP TABLE IF EXISTS ${qualifiedName(schema, target)}`);
+    await transaction.query(
+      `ALTER TABLE ${qualifiedName(schema, staging)} RENAME TO ${quoteIdentifier(target)}`,
+    );
+    await commentTable(transaction, schema, target, spec.table);
+    await deleteReplaceRun(transaction, schema, staging);
+    const finalState = stateJson ?? run.stateJson;
+    if (finalState !== undefined) await upsertState(transaction, schema, spec.stream, finalState);
+  }
+
+  async abort(): Promise<void> {
+    if (this.status !== 'open') return;
+    this.status = 'aborted';
+    const { session, schema, mode, staging } = this.options;
+    try {
+      if (mode === 'replace') {
+        const stagingTable = requireStaging(staging);
+        await session.transaction(async (transaction) => {
+          await transaction.query(`DROP TABLE IF EXISTS ${qualifiedName(schema, stagingTable)}`);
+          await deleteReplaceRun(transaction, schema, stagingTable);
+        });
+      }
+    } catch (error) {
+      throw this.wrap('abort', error);
+    } finally {
+      this.options.onDone();
+    }
+  }
+}
