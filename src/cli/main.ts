@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerAirbyteCommands } from './airbyte/airbyte-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { UsageError } from './errors.js';
 import type { Io } from './output.js';
 import { registerSimulatorCommand } from './simulator-command.js';
+import { registerSingerCommand } from './singer/singer-command.js';
 import { registerSyncCommands } from './sync-command.js';
 
 /** Builds the CLI. `io` is where output goes, so tests can run commands in-process. */
@@ -22,6 +24,8 @@ export function buildProgram(
   registerSimulatorCommand(program, io);
   registerSyncCommands(program, io, env, onExit);
   registerDemoCommand(program, io, env, onExit);
+  registerAirbyteCommands(program, io, onExit);
+  registerSingerCommand(program, io, onExit);
   return program;
 }
 

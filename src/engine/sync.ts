@@ -37,6 +37,8 @@ export interface SyncPlan {
   versions?: Readonly<Record<string, string>>;
   /** Remove deleted records (and a deleted conversation's parts) instead of marking `_deleted_at`. */
   hardDeletes?: boolean;
+  /** Definitions used instead of the registry's streams of the same name (e.g. another `stepDays`). */
+  definitions?: readonly StreamDefinition[];
 }
 
 /** Knobs for throughput and memory; the defaults suit Intercom's 10,000 requests a minute. */
@@ -185,6 +187,7 @@ export async function runSync(
   const onOuterAbort = () => abort.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onOuterAbort, { once: true });
   const signal = abort.signal;
+  const lookup = (name: string) => plan.definitions?.find((d) => d.name === name) ?? findStream(name);
   // Every waiting queue push, pool slot and request listens to this one signal.
   setMaxListeners(0, signal);
   try {
@@ -201,7 +204,7 @@ export async function runSync(
     await deps.destination.open(signal);
     const states = await deps.destination.readState(signal);
     const defs = plan.streams.map((name) => {
-      const def = findStream(name);
+      const def = lookup(name);
       if (!def) throw new ConfigurationError(`Unknown stream "${name}".`);
       return def;
     });
@@ -252,7 +255,7 @@ export async function runSync(
     for (const run of runs.values()) {
       const source = run.def.source;
       const parentName = source.kind === 'child' ? source.parent : run.def.name;
-      const parent = findStream(parentName) as StreamDefinition;
+      const parent = lookup(parentName) as StreamDefinition;
       const group = groups.get(parentName) ?? { parent, children: [] };
       if (source.kind === 'child') group.children.push(run);
       else group.self = run;
@@ -637,7 +640,7 @@ async function drainQuietly<T>(queue: BoundedQueue<T>): Promise<void> {
 }
 
 /** Custom data attributes per model, for the typed `custom_<name>` columns. */
-async function loadCustomAttributes(
+export async function loadCustomAttributes(
   client: IntercomClient,
   defs: StreamDefinition[],
   signal: AbortSignal,
