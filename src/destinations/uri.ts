@@ -25,7 +25,9 @@ export function parseDestinationUri(uri: string, format?: string): DestinationSp
   const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(uri);
   if (!match) {
     if (/\.(duckdb|db)$/i.test(uri)) return { kind: 'duckdb', path: uri };
-    throw new ConfigurationError(`--dest-uri "${uri}" is not a destination URI; use for example duckdb:///intercom.duckdb.`);
+    throw new ConfigurationError(
+      `--dest-uri "${uri}" is not a destination URI; use for example duckdb:///intercom.duckdb.`,
+    );
   }
   const scheme = (match[1] as string).toLowerCase();
   const rest = match[2] as string;
@@ -33,21 +35,37 @@ export function parseDestinationUri(uri: string, format?: string): DestinationSp
   const gzip = query.get('gzip') === 'true' || query.get('compression') === 'gzip';
   switch (scheme) {
     case 'duckdb':
-      return { kind: 'duckdb', path: pathOf(rest, 'duckdb:///intercom.duckdb (or duckdb:////abs/path.duckdb)') };
+      return {
+        kind: 'duckdb',
+        path: pathOf(rest, 'duckdb:///intercom.duckdb (or duckdb:////abs/path.duckdb)'),
+      };
     case 'postgresql':
     case 'postgres':
       parsePostgresUri(uri);
       return { kind: 'postgres', uri };
     case 'parquet':
-      return { kind: 'files', root: pathOf(rest, 'parquet:///lake/intercom'), format: 'parquet', gzip: false };
+      return {
+        kind: 'files',
+        root: pathOf(rest, 'parquet:///lake/intercom'),
+        format: 'parquet',
+        gzip: false,
+      };
     case 'jsonl':
       return { kind: 'files', root: pathOf(rest, 'jsonl:///lake/intercom'), format: 'jsonl', gzip };
     case 'file': {
       const chosen = format ?? query.get('format') ?? undefined;
-      if (chosen !== 'parquet' && chosen !== 'jsonl') throw new ConfigurationError('--dest-uri file:/// needs --format parquet or --format jsonl.');
-      return { kind: 'files', root: pathOf(rest, 'file:///lake/intercom'), format: chosen, gzip: chosen === 'jsonl' && gzip };
+      if (chosen !== 'parquet' && chosen !== 'jsonl')
+        throw new ConfigurationError('--dest-uri file:/// needs --format parquet or --format jsonl.');
+      return {
+        kind: 'files',
+        root: pathOf(rest, 'file:///lake/intercom'),
+        format: chosen,
+        gzip: chosen === 'jsonl' && gzip,
+      };
     }
     default:
-      throw new ConfigurationError(`--dest-uri scheme "${scheme}" is not supported; use duckdb://, postgresql://, parquet://, jsonl:// or file://.`);
+      throw new ConfigurationError(
+        `--dest-uri scheme "${scheme}" is not supported; use duckdb://, postgresql://, parquet://, jsonl:// or file://.`,
+      );
   }
 }
