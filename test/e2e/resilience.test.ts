@@ -78,17 +78,17 @@ describe('resilience', () => {
       scale: 'tiny',
       seed: 7,
       token: TOKEN,
-      counts: { contacts: 200, companies: 150, conversations: 80 },
+      counts: { contacts: 120, companies: 60, conversations: 50, tickets: 20, activityLogs: 40 },
       faultRate: 0.1,
       faultKinds: kinds,
-      slowMs: 1500,
+      slowMs: 900,
       rateLimitPerMinute: 1200,
       scrollIdleExpirySeconds: 2,
       scrollPageSize: 20,
     });
     try {
       const db = join(dir, 'faults.duckdb');
-      const run = await runSyncProcess(sim, db, ['--timeout-ms', '1000']);
+      const run = await runSyncProcess(sim, db, ['--timeout-ms', '600']);
       expect(run.code, run.output.slice(-2000)).toBe(0);
       expect(mismatches(await compareAll(sim, db))).toEqual([]);
       const stats = sim.control.stats();
