@@ -93,3 +93,53 @@ export function summaryTable(
   }
   return out;
 }
+
+/** What the live display shows of the shared rate limiter. */
+export interface LimiterView {
+  /** Intercom's per-window budget (`X-RateLimit-Limit`), once known. */
+  limit: number | undefined;
+  /** Budget left in the current 10-second window. */
+  available: number;
+  inFlight: number;
+}
+
+/**
+ * The live progress block on a terminal: per stream its status, records, pages (of those expected,
+ * when Intercom said how many) and an ETA; then requests, 429s and the rate-limit budget in use.
+ */
+export function progressLines(
+  streams: ReadonlyArray<{
+    stream: string;
+    status: string;
+    records: number;
+    pages: number;
+    expectedPages?: number;
+    elapsedMs: number;
+  }>,
+  totals: { requests: number; rateLimited: number; limiter: LimiterView },
+): string[] {
+  const lines = streams.map((s) => {
+    const pages = s.expectedPages ? `${s.pages}/${s.expectedPages}` : String(s.pages);
+    let eta = '';
+    if (
+      s.status === 'running' &&
+      s.expectedPages &&
+      s.pages > 0 &&
+      s.pages < s.expectedPages &&
+      s.elapsedMs > 0
+    ) {
+      const perMs = s.pages / s.elapsedMs;
+      eta = ` eta ${formatDuration(Math.round((s.expectedPages - s.pages) / perMs))}`;
+    }
+    return `${s.stream.padEnd(24)} ${s.status.padEnd(9)} ${String(s.records).padStart(9)} records ${pages.padStart(11)} pages${eta}`;
+  });
+  const { limit, available, inFlight } = totals.limiter;
+  const budget =
+    limit === undefined
+      ? 'budget unknown yet'
+      : `budget ${Math.max(0, limit - available)}/${limit} used this window`;
+  lines.push(
+    `${totals.requests} requests, ${totals.rateLimited} rate-limited (429), ${inFlight} in flight, ${budget}`,
+  );
+  return lines;
+}

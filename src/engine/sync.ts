@@ -6,6 +6,7 @@ import { Checkpointer } from './checkpoint.js';
 import { BoundedQueue, TaskPool } from './queue.js';
 import {
   type Page,
+  PER_PAGE,
   type ReadContext,
   readChild,
   readDeletions,
@@ -111,6 +112,8 @@ export interface ProgressEvent {
   status: StreamStatus;
   records: number;
   pages: number;
+  /** Pages (requests) the stream is expected to need, once Intercom has said (`total_count`). */
+  expectedPages?: number;
 }
 
 export interface SyncResult {
@@ -138,6 +141,8 @@ interface StreamRun {
   summary: StreamSummary;
   failed: boolean;
   started: number;
+  /** From the first page of each slice's `total_count`: pages this stream should need. */
+  expectedPages: number;
 }
 
 export interface StreamState {
@@ -247,6 +252,7 @@ export async function runSync(
         },
         failed: false,
         started: now(),
+        expectedPages: 0,
       });
     }
 
@@ -268,6 +274,7 @@ export async function runSync(
         status: run.summary.status,
         records: run.summary.records,
         pages: run.summary.pages,
+        ...(run.expectedPages > 0 ? { expectedPages: run.expectedPages } : {}),
       });
 
     const writers = [...runs.values()].map((run) => writeStream(run));
@@ -349,8 +356,16 @@ export async function runSync(
         return typeof value !== 'number' || value >= run.window.start;
       };
 
+      const countedSlices = new Set<number>();
       const deliver = async (page: Page, k: number): Promise<void> => {
         const self = group.self;
+        // The first page of a slice says how many records it holds: an ETA for the progress display.
+        const total = (page.response as { total_count?: unknown }).total_count;
+        if (typeof total === 'number' && !countedSlices.has(k)) {
+          countedSlices.add(k);
+          if (self) self.expectedPages += Math.max(1, Math.ceil(total / PER_PAGE));
+          for (const child of group.children) child.expectedPages += total;
+        }
         if (self && !self.failed) {
           self.summary.pages++;
           const records = page.records
