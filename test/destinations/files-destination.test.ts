@@ -531,6 +531,9 @@ describe('file destinations', () => {
         await writer.delete([{ match: { id: '3' }, at: t1 }], { hard: false }, undefined);
         // A later soft delete of a row already marked keeps the first mark.
         await writer.delete([{ match: { id: '3' }, at: t2 }], { hard: false }, undefined);
+        // With several key sets, the first deletion (by batch) sets the mark, whatever its `at`.
+        await writer.delete([{ match: { conversation_id: 'z' }, at: t2 }], { hard: false }, undefined);
+        await writer.delete([{ match: { id: '4' }, at: t1 }], { hard: false }, undefined);
         // A record written again after its deletion is back.
         await writer.commit([{ id: '1', conversation_id: 'x', body: 'one again' }], undefined);
         await expect(
@@ -541,7 +544,7 @@ describe('file destinations', () => {
         expect(pick(await rowsOf('parts'), ['id', 'body', '_deleted_at'])).toEqual([
           { id: '1', body: 'one again', _deleted_at: null },
           { id: '3', body: 'three', _deleted_at: t1 },
-          { id: '4', body: "it's", _deleted_at: null },
+          { id: '4', body: "it's", _deleted_at: t2 },
         ]);
         expect(await destination.readState()).toEqual(new Map([['parts', { cursor: 2 }]]));
 
@@ -552,6 +555,8 @@ describe('file destinations', () => {
           expect.stringMatching(/^000000000003-.+\.jsonl$/),
           expect.stringMatching(/^000000000005-.+\.jsonl$/),
           expect.stringMatching(/^000000000006-.+\.jsonl$/),
+          expect.stringMatching(/^000000000007-.+\.jsonl$/),
+          expect.stringMatching(/^000000000008-.+\.jsonl$/),
         ]);
         expect(JSON.parse(await readFile(join(folder, files[1] as string), 'utf8'))).toEqual({
           _sync_batch: 3,
@@ -563,6 +568,7 @@ describe('file destinations', () => {
         expect((await readTableManifest(root, 'parts'))?.deletions).toEqual([
           { columns: ['conversation_id'], hard: true },
           { columns: ['id'], hard: false },
+          { columns: ['conversation_id'], hard: false },
         ]);
       });
     }

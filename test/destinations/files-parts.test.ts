@@ -155,7 +155,7 @@ describe('buildLatestViewSql', () => {
     expect(append).toContain("'n': 'BIGINT'");
   });
 
-  it('applies hard deletions as NOT EXISTS and soft ones through _deleted_at', () => {
+  it('applies hard deletions through the last one per key, soft ones through the next one (ASOF)', () => {
     const sql = buildLatestViewSql("/lake/it's/current", {
       ...manifest,
       deletions: [
@@ -165,9 +165,15 @@ describe('buildLatestViewSql', () => {
     });
     expect(sql).toContain("read_json('/lake/it''s/current/_deletions/*.jsonl'");
     expect(sql).toContain(
-      'NOT EXISTS (SELECT 1 FROM "deletions" AS d WHERE d."hard" AND d."keys" = \'["conversation_id"]\'',
+      'h0 AS (SELECT CAST(d."values"[1] AS VARCHAR) AS "k1", max(d."_sync_batch") AS "b" FROM read_json(',
     );
-    expect(sql).toContain('COALESCE(r."_deleted_at", struct_extract((SELECT arg_min(');
+    expect(sql).toContain('AS d WHERE d."hard" AND d."keys" = \'["conversation_id"]\' GROUP BY ALL)');
+    expect(sql).toContain('LEFT JOIN h0 ON r."conversation_id" IS NOT DISTINCT FROM h0."k1"');
+    expect(sql).toContain('WHERE (h0."b" IS NULL OR h0."b" < r."_sync_batch")');
+    expect(sql).toContain(
+      'ASOF LEFT JOIN s0 ON r."id" IS NOT DISTINCT FROM s0."k1" AND s0."b" > r."_sync_batch"',
+    );
+    expect(sql).toContain('COALESCE(r."_deleted_at", s0."at") AS "_deleted_at"');
   });
 
   it('refuses a folder with glob characters and a key that is not a column', () => {

@@ -102,51 +102,74 @@ export function buildLatestViewSql(
   );
   const hardKeys = manifest.deletions.filter((key) => key.hard);
   const softKeys = manifest.deletions.filter((key) => !key.hard);
-  if (manifest.deletions.length > 0) {
-    const glob = join(folder, DELETIONS_FOLDER, DELETIONS_GLOB);
-    ctes.push(
-      `"deletions" AS (SELECT * FROM read_json(${quoteLiteral(glob)}, format = 'newline_delimited', columns = {${quoteLiteral(BATCH_COLUMN)}: 'BIGINT', 'at': 'TIMESTAMPTZ', 'hard': 'BOOLEAN', 'keys': 'VARCHAR', 'values': 'VARCHAR[]'}))`,
-    );
-  }
+  // Read by each key set's CTE (the files are small): a CTE referenced several times is
+  // materialised by DuckDB, which then stops pruning the unused columns of the whole view.
+  const deletions = `read_json(${quoteLiteral(join(folder, DELETIONS_FOLDER, DELETIONS_GLOB))}, format = 'newline_delimited', columns = {${quoteLiteral(BATCH_COLUMN)}: 'BIGINT', 'at': 'TIMESTAMPTZ', 'hard': 'BOOLEAN', 'keys': 'VARCHAR', 'values': 'VARCHAR[]'})`;
   const physical = new Map(columns.map((column) => [column.physical, column]));
-  const matches = (key: DeletionKey): string => {
+  /**
+   * A CTE of the deletions of one key set, with the matched values cast to the columns' types
+   * (`k1`, `k2`, …), and the join condition matching them to a row of "latest".
+   */
+  const keyed = (key: DeletionKey, alias: string) => {
+    const values: string[] = [];
     const conditions = key.columns.map((name, index) => {
       const column = physical.get(name);
       if (column === undefined)
         throw new Error(`deletions match on an unknown column ${JSON.stringify(name)}`);
       const value = `d."values"[${index + 1}]`;
       const row = `r.${quoteIdentifier(name)}`;
-      return column.type === 'json'
-        ? `CAST(${row} AS VARCHAR) IS NOT DISTINCT FROM ${value}`
-        : `${row} IS NOT DISTINCT FROM CAST(${value} AS ${duckDbType(column.type)})`;
+      values.push(
+        `${column.type === 'json' ? value : `CAST(${value} AS ${duckDbType(column.type)})`} AS "k${index + 1}"`,
+      );
+      return `${column.type === 'json' ? `CAST(${row} AS VARCHAR)` : row} IS NOT DISTINCT FROM ${alias}."k${index + 1}"`;
     });
-    return [
-      `d."keys" = ${quoteLiteral(JSON.stringify(key.columns))}`,
-      `d.${batch} > r.${batch}`,
-      ...conditions,
-    ].join(' AND ');
+    const where = `${key.hard ? '' : 'NOT '}d."hard" AND d."keys" = ${quoteLiteral(JSON.stringify(key.columns))}`;
+    return { values: values.join(', '), where, on: conditions.join(' AND ') };
   };
+  const joins: string[] = [];
+  const where: string[] = [];
+  // Hard: a row goes when the last hard deletion of its key values is of a later batch than the row.
+  hardKeys.forEach((key, index) => {
+    const alias = `h${index}`;
+    const { values, where: filter, on } = keyed(key, alias);
+    ctes.push(
+      `${alias} AS (SELECT ${values}, max(d.${batch}) AS "b" FROM ${deletions} AS d WHERE ${filter} GROUP BY ALL)`,
+    );
+    joins.push(`LEFT JOIN ${alias} ON ${on}`);
+    where.push(`(${alias}."b" IS NULL OR ${alias}."b" < r.${batch})`);
+  });
+  // Soft: the first soft deletion of a later batch than the row (the nearest one: an ASOF join).
+  softKeys.forEach((key, index) => {
+    const alias = `s${index}`;
+    const { values, where: filter, on } = keyed(key, alias);
+    ctes.push(
+      `${alias} AS (SELECT ${values}, d.${batch} AS "b", d."at" FROM ${deletions} AS d WHERE ${filter})`,
+    );
+    joins.push(`ASOF LEFT JOIN ${alias} ON ${on} AND ${alias}."b" > r.${batch}`);
+  });
+  const firstSoft =
+    softKeys.length === 1
+      ? 's0."at"'
+      : `struct_extract(least(${softKeys
+          .map(
+            (_, index) =>
+              `CASE WHEN s${index}."b" IS NULL THEN NULL ELSE {'b': s${index}."b", 'at': s${index}."at"} END`,
+          )
+          .join(', ')}), 'at')`;
 
   const deletedAt = byName.get(DELETED_AT);
   const select = columns.map((column) => {
     const name = `r.${quoteIdentifier(column.physical)}`;
     if (column !== deletedAt || softKeys.length === 0) return name;
-    const firsts = softKeys.map(
-      (key) =>
-        `(SELECT arg_min({'b': d.${batch}, 'at': d."at"}, d.${batch}) FROM "deletions" AS d WHERE NOT d."hard" AND ${matches(key)})`,
-    );
-    const first = firsts.length === 1 ? firsts[0] : `least(${firsts.join(', ')})`;
-    const at = convertExpression(`struct_extract(${first}, 'at')`, 'timestamp', column.type);
+    const at = convertExpression(firstSoft, 'timestamp', column.type);
     return `COALESCE(${name}, ${at}) AS ${quoteIdentifier(column.physical)}`;
   });
   select.push(`r.${batch}`);
-  const where = hardKeys.map(
-    (key) => `NOT EXISTS (SELECT 1 FROM "deletions" AS d WHERE d."hard" AND ${matches(key)})`,
-  );
   return [
     `WITH ${ctes.join(',\n  ')}`,
     `SELECT ${select.join(', ')}`,
     'FROM "latest" AS r',
+    ...joins,
     ...(where.length === 0 ? [] : [`WHERE ${where.join('\n  AND ')}`]),
   ].join('\n');
 }
