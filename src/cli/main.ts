@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAirbyteCommands } from './airbyte/airbyte-command.js';
+import { registerAuthCommands } from './auth-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { UsageError } from './errors.js';
 import type { Io } from './output.js';
@@ -23,6 +24,7 @@ export function buildProgram(
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerSimulatorCommand(program, io);
   registerSyncCommands(program, io, env, onExit);
+  registerAuthCommands(program, io, env, onExit);
   registerDemoCommand(program, io, env, onExit);
   registerAirbyteCommands(program, io, onExit);
   registerSingerCommand(program, io, onExit);

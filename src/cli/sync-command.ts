@@ -4,11 +4,9 @@ import { createDestination, type DestinationSpec } from '../destinations/index.j
 import { type ProgressEvent, runSync, type SyncResult } from '../engine/sync.js';
 import {
   ConfigurationError,
-  createSystemClock,
-  IntercomClient,
+  createIntercomClient,
+  type IntercomClient,
   IntercomSyncError,
-  type Logger,
-  RateLimiter,
 } from '../http/index.js';
 import { STREAMS } from '../streams/index.js';
 import { UsageError } from './errors.js';
@@ -30,38 +28,6 @@ export function openDestination(spec: DestinationSpec, schema: string): Destinat
   return createDestination(spec, schema);
 }
 
-/** Builds the one client (and its one rate limiter) a sync shares between all its requests. */
-export function createIntercomClient(
-  connection: { accessToken: string; region: string; baseUrl?: string },
-  options: {
-    version: string;
-    maxRequestsPerMinute: number | undefined;
-    maxInFlight: number;
-    timeoutMs: number;
-    logger: Logger;
-  },
-): IntercomClient {
-  const clock = createSystemClock();
-  const limiter = new RateLimiter({
-    clock,
-    maxInFlight: options.maxInFlight,
-    ...(options.maxRequestsPerMinute === undefined
-      ? {}
-      : { maxRequestsPerMinute: options.maxRequestsPerMinute }),
-  });
-  return new IntercomClient({
-    accessToken: connection.accessToken,
-    region: connection.region,
-    ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-    version: options.version,
-    timeoutMs: options.timeoutMs,
-    limiter,
-    clock,
-    logger: options.logger,
-    maxConnections: Math.max(1, options.maxInFlight),
-  });
-}
-
 export interface SyncRunOutcome {
   exitCode: number;
   result?: SyncResult;
@@ -80,7 +46,7 @@ export async function executeSync(
   const logger = createLogger(io, resolved.logFormat, redact);
   let client: IntercomClient;
   try {
-    client = createIntercomClient(resolved.connection, { ...resolved, logger });
+    client = createIntercomClient(resolved.connection, { ...resolved, logger }).client;
   } catch (error) {
     if (error instanceof ConfigurationError) throw new UsageError(redact(error.message));
     throw error;
@@ -265,7 +231,7 @@ export function registerSyncCommands(
         maxInFlight: 2,
         timeoutMs: Number(flags.timeoutMs ?? 30000),
         logger,
-      });
+      }).client;
     } catch (error) {
       if (error instanceof ConfigurationError) throw new UsageError(redact(error.message));
       throw error;

@@ -4,6 +4,7 @@ import { DEFAULT_TUNING, type SyncPlan, type SyncTuning } from '../engine/sync.j
 import { ConfigurationError, isIntercomRegion } from '../http/index.js';
 import { DEFAULT_STREAMS, findStream, STREAMS } from '../streams/index.js';
 import { type IntercomConnection, parseSourceUri, readConnectionsFile } from './connection.js';
+import { loadCredentials } from './credentials.js';
 import { UsageError } from './errors.js';
 
 /** The flags `sync` (and `check`) accept, as commander hands them over. */
@@ -88,7 +89,10 @@ function streamList(text: string, flag: string): string[] {
   return [...new Set(names)];
 }
 
-/** Resolves where the token comes from: flags, then ingestr's URI, then a Bruin connection, then the environment. */
+/**
+ * Resolves where the token comes from: flags, then ingestr's URI, then a Bruin connection, then the
+ * environment, then the token `auth login` stored.
+ */
 export function resolveConnection(
   flags: SyncFlags,
   env: NodeJS.ProcessEnv,
@@ -103,16 +107,20 @@ export function resolveConnection(
     flags.connections && flags.connection
       ? readConnectionsFile(flags.connections, flags.connection, env, warn)
       : undefined;
-  const accessToken =
+  const given =
     flags.accessToken ?? fromUri.accessToken ?? fromFile?.accessToken ?? env.INTERCOM_ACCESS_TOKEN;
+  // Last: the token `intercom-sync auth login` stored, with the region or base URL it is for.
+  const stored = given === undefined ? loadCredentials(env) : undefined;
+  const accessToken = given ?? stored?.access_token;
   if (!accessToken || accessToken.trim() === '') {
     throw new UsageError(
-      'No Intercom access token: pass --access-token, set INTERCOM_ACCESS_TOKEN, or use --source-uri / --connections.',
+      'No Intercom access token: pass --access-token, set INTERCOM_ACCESS_TOKEN, use --source-uri / --connections, or run intercom-sync auth login.',
     );
   }
-  const region = flags.region ?? fromUri.region ?? fromFile?.region ?? env.INTERCOM_REGION ?? 'us';
+  const region =
+    flags.region ?? fromUri.region ?? fromFile?.region ?? env.INTERCOM_REGION ?? stored?.region ?? 'us';
   if (!isIntercomRegion(region)) throw new UsageError(`--region must be us, eu or au, got "${region}".`);
-  const baseUrl = flags.baseUrl ?? fromUri.baseUrl ?? fromFile?.baseUrl;
+  const baseUrl = flags.baseUrl ?? fromUri.baseUrl ?? fromFile?.baseUrl ?? stored?.base_url;
   return { accessToken: accessToken.trim(), region, ...(baseUrl ? { baseUrl } : {}) };
 }
 

@@ -19,6 +19,12 @@ export {
 } from './client.js';
 export { type Clock, createSystemClock } from './clock.js';
 export {
+  createIntercomClient,
+  type IntercomClientSetup,
+  type IntercomConnectionOptions,
+  type RateLimitedClient,
+} from './create-client.js';
+export {
   type ErrorResponse,
   errorFromResponse,
   type IntercomErrorEntry,

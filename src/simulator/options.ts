@@ -1,3 +1,4 @@
+import { DEFAULT_OAUTH_CLIENT, type OAuthClient } from './routes/oauth.js';
 import { isScale, SCALES, type Scale, type WorkspaceCounts } from './scales.js';
 
 /** Kinds of faults the simulator can inject, each as Intercom (or the network) really fails. */
@@ -58,6 +59,11 @@ export interface SimulatorOptions {
   anchor?: number;
   /** The API version assumed when a request sends no `Intercom-Version`. */
   defaultVersion?: string;
+  /**
+   * OAuth apps whose codes `POST /auth/eagle/token` exchanges for tokens the API accepts
+   * (default: client id `sim_client_id`, secret `sim_client_secret`).
+   */
+  oauthClients?: OAuthClient[];
 }
 
 export interface ResolvedOptions
@@ -134,6 +140,13 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     nonNegative(value, `counts.${key}`, 5_000_000);
     counts[key as keyof WorkspaceCounts] = Math.floor(value as number);
   }
+  for (const client of options.oauthClients ?? [])
+    check(
+      [client?.clientId, client?.clientSecret].every(
+        (v) => typeof v === 'string' && /^[\x21-\x7e]{1,512}$/.test(v),
+      ),
+      'oauth-clients need a clientId and a clientSecret of 1 to 512 printable characters without spaces.',
+    );
   const now = options.now;
   nonNegative(now, 'now', 32_503_680_000);
   const anchor = Math.min(
@@ -161,5 +174,6 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     now,
     anchor,
     defaultVersion: options.defaultVersion ?? '2.14',
+    oauthClients: (options.oauthClients ?? [DEFAULT_OAUTH_CLIENT]).map((c) => ({ ...c })),
   };
 }

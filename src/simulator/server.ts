@@ -8,6 +8,7 @@ import { hash32, Rng } from './random.js';
 import { WindowRateLimiter } from './rate-limit.js';
 import { apiRoutes } from './routes/api.js';
 import { applyConfig, controlRoutes, type LiveSettings, settingsJson } from './routes/control.js';
+import { OAuthProvider } from './routes/oauth.js';
 import {
   type CompiledRoute,
   compileRoute,
@@ -104,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     compileRoute,
   );
   const control = controlRoutes({ workspace, stats, settings, onConfig }).map(compileRoute);
+  const oauth = new OAuthProvider(opts.oauthClients, () => clock.nowMs());
 
   const match = (routes: CompiledRoute[], method: string, path: string) => {
     for (const route of routes) {
@@ -169,6 +171,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       reply(status, { body: errorBody(requestId, [{ code, message, ...(field ? { field } : {}) }]) });
 
     try {
+      const oauthLabel = oauth.route(method, url.pathname);
+      if (oauthLabel) {
+        stats.record(
+          oauthLabel,
+          await oauth.handle(oauthLabel, req, res, url.searchParams, headers, requestId),
+        );
+        return;
+      }
       let body: unknown;
       try {
         body = await readJsonBody(req);
@@ -178,7 +188,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       }
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-      if (token !== opts.token) return await fail(401, 'unauthorized', 'Access Token Invalid');
+      if (token !== opts.token && !oauth.accepts(token))
+        return await fail(401, 'unauthorized', 'Access Token Invalid');
       const app = workspace.appId;
 
       const version = firstHeader(req.headers['intercom-version']) ?? opts.defaultVersion;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   ConfigurationError,
+  createIntercomClient,
   type IntercomClient,
   isIntercomRegion,
   type Logger,
@@ -8,7 +9,6 @@ import {
 } from '../../http/index.js';
 import { findStream, type StreamDefinition } from '../../streams/index.js';
 import { UsageError } from '../errors.js';
-import { createIntercomClient } from '../sync-command.js';
 import { DEFAULT_START_DATE, parseDate } from '../sync-options.js';
 
 /**
@@ -189,5 +189,5 @@ export function connectorClient(config: SourceConfig, logger: Logger): IntercomC
       timeoutMs: config.timeoutMs,
       logger,
     },
-  );
+  ).client;
 }
