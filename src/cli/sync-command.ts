@@ -7,10 +7,11 @@ import {
   createIntercomClient,
   type IntercomClient,
   IntercomSyncError,
+  type RateLimiter,
 } from '../http/index.js';
 import { STREAMS } from '../streams/index.js';
 import { UsageError } from './errors.js';
-import { createLogger, formatDuration, type Io, redactor, summaryTable } from './output.js';
+import { createLogger, formatDuration, type Io, progressLines, redactor, summaryTable } from './output.js';
 import { type ResolvedSync, resolveConnection, resolveSync, type SyncFlags } from './sync-options.js';
 
 /** The database password in a destination URI, so output can never show it. */
@@ -45,8 +46,9 @@ export async function executeSync(
   const redact = redactor([resolved.connection.accessToken, destinationPassword(resolved.destination)]);
   const logger = createLogger(io, resolved.logFormat, redact);
   let client: IntercomClient;
+  let limiter: RateLimiter;
   try {
-    client = createIntercomClient(resolved.connection, { ...resolved, logger }).client;
+    ({ client, limiter } = createIntercomClient(resolved.connection, { ...resolved, logger }));
   } catch (error) {
     if (error instanceof ConfigurationError) throw new UsageError(redact(error.message));
     throw error;
@@ -68,6 +70,7 @@ export async function executeSync(
   process.once('SIGTERM', onTerm);
 
   const progress = new Map<string, ProgressEvent>();
+  const firstSeen = new Map<string, number>();
   let lastDraw = 0;
   const draw = (force = false) => {
     if (!io.status || resolved.logFormat === 'json') return;
@@ -75,18 +78,22 @@ export async function executeSync(
     if (!force && t - lastDraw < 200) return;
     lastDraw = t;
     const stats = client.stats();
-    const lines = [...progress.values()].map(
-      (p) =>
-        `${p.stream.padEnd(26)} ${p.status.padEnd(9)} ${String(p.records).padStart(9)} records ${String(p.pages).padStart(7)} pages`,
+    const budget = limiter.stats();
+    io.status(
+      progressLines(
+        [...progress.values()].map((p) => ({ ...p, elapsedMs: t - (firstSeen.get(p.stream) ?? t) })),
+        {
+          requests: stats.requests,
+          rateLimited: stats.rateLimited,
+          limiter: { limit: budget.limit, available: budget.available, inFlight: budget.inFlight },
+        },
+      ),
     );
-    lines.push(
-      `requests ${stats.requests}  retries ${Object.values(stats.retries).reduce((a, b) => a + b, 0)}  429s ${stats.rateLimited}`,
-    );
-    io.status(lines);
   };
   const onProgress = (event: ProgressEvent) => {
     const before = progress.get(event.stream)?.status;
     progress.set(event.stream, event);
+    if (!firstSeen.has(event.stream) && event.status === 'running') firstSeen.set(event.stream, Date.now());
     if (
       before !== event.status &&
       (event.status === 'succeeded' || event.status === 'failed' || event.status === 'skipped') &&

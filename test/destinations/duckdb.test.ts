@@ -76,8 +76,8 @@ describe('DuckDB destination', () => {
   }
 
   it('describes itself by its absolute path', () => {
-    expect(createDuckDbDestination({ path }).description).toBe(`duckdb://${path}`);
-    expect(createDuckDbDestination({ path: ':memory:' }).description).toBe('duckdb://:memory:');
+    expect(createDuckDbDestination({ path }).description).toBe(`duckdb:///${path}`);
+    expect(createDuckDbDestination({ path: ':memory:' }).description).toBe('duckdb:///:memory:');
   });
 
   it('maps the logical types to DuckDB column types', async () => {

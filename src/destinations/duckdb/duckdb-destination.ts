@@ -104,7 +104,8 @@ class DuckDbDestination implements Destination {
   constructor(private readonly options: DuckDbDestinationOptions) {
     this.path = options.path === ':memory:' ? ':memory:' : resolve(options.path);
     this.schemaOption = options.schema ?? 'intercom';
-    this.description = `duckdb://${this.path}`;
+    // ingestr's URI rule: duckdb:/// then the path, so an absolute path shows four slashes.
+    this.description = `duckdb:///${this.path}`;
     if (this.schemaOption === '' || this.schemaOption.includes('\u0000')) {
       throw new DuckDbDestinationError(`Invalid DuckDB schema name ${JSON.stringify(this.schemaOption)}`, {
         operation: 'configure',

@@ -86,7 +86,7 @@ class FileDestination implements Destination {
   constructor(private readonly options: FileDestinationOptions) {
     this.root = resolve(options.root);
     const { format, gzip = false, compression } = options;
-    this.description = `${format}${gzip ? '+gzip' : ''}://${this.root}`;
+    this.description = `${format}${gzip ? '+gzip' : ''}:///${this.root}`;
     const problem = !FORMATS.has(format)
       ? `unknown file format ${JSON.stringify(format)} (use parquet or jsonl)`
       : gzip && format !== 'jsonl'
