@@ -164,3 +164,32 @@ console.log(ok);
     expect(code).toBe(0);
   });
 });
+
+describe('README', () => {
+  it('the library example runs as written against the simulator', async () => {
+    const markdown = await readFile(join(REPO, 'README.md'), 'utf8');
+    const blocks = fencedBlocks(markdown, 'readme-library-example');
+    expect(blocks).toHaveLength(1);
+    const marker = 'createClient({ accessToken:';
+    const readme = blocks[0] as string;
+    expect(readme.split(marker)).toHaveLength(2);
+    await writeFile(
+      join(dir, 'readme.mjs'),
+      readme.replace(marker, `createClient({ baseUrl: ${JSON.stringify(sim.url)}, accessToken:`),
+    );
+    const { code, stdout, stderr } = await run(process.execPath, ['readme.mjs'], {
+      INTERCOM_ACCESS_TOKEN: TOKEN,
+    });
+    expect(code, stderr).toBe(0);
+    const since = Date.UTC(2025, 0, 1) / 1000;
+    const recent = sim.control.truth('contacts').filter((c) => (c.updated_at as number) >= since);
+    // One line per contact: its id and email.
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.length > 0);
+    expect(lines).toHaveLength(recent.length);
+    expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set(recent.map((c) => c.id)));
+    expect(stdout).not.toContain(TOKEN);
+  });
+});
