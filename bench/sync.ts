@@ -211,7 +211,8 @@ function svgChart(perSecond: number[], allowedPerSecond: number, title: string):
     .map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)
     .join(' ');
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(maxY * f));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12" role="img">
+<title>${title}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${pad}" y="20" font-size="14">${title}</text>
 ${ticks.map((t) => `<line x1="${pad}" x2="${w - pad}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${pad - 8}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join('\n')}
