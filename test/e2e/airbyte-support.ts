@@ -11,6 +11,7 @@ import {
 import { runCli } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
 import type { SyncTuning } from '../../src/engine/sync.js';
+import { TRUTH_KEYS } from '../support/warehouse.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, which carries `.default`.
 const addFormats = (
@@ -123,28 +124,6 @@ export const errorsOf = (messages: readonly Message[]) =>
     .map((m) => m.trace as Json)
     .filter((t) => t.type === 'ERROR')
     .map((t) => t.error as { message: string; failure_type?: string; stream_descriptor?: { name: string } });
-
-/** The keys and cursors identifying the records of each stream in the simulator's truth. */
-export const TRUTH_KEYS: Record<string, { key: string[]; time?: string }> = {
-  admins: { key: ['id'] },
-  teams: { key: ['id'] },
-  tags: { key: ['id'] },
-  segments: { key: ['id'], time: 'updated_at' },
-  companies: { key: ['id'], time: 'updated_at' },
-  company_segments: { key: ['company_id', 'id'] },
-  contacts: { key: ['id'], time: 'updated_at' },
-  users: { key: ['id'], time: 'updated_at' },
-  leads: { key: ['id'], time: 'updated_at' },
-  conversations: { key: ['id'], time: 'updated_at' },
-  conversation_parts: { key: ['id'], time: 'updated_at' },
-  tickets: { key: ['id'], time: 'updated_at' },
-  articles: { key: ['id'], time: 'updated_at' },
-  help_center_collections: { key: ['id'], time: 'updated_at' },
-  activity_logs: { key: ['id'], time: 'created_at' },
-  contact_attributes: { key: ['model', 'name'] },
-  company_attributes: { key: ['model', 'name'] },
-  conversation_attributes: { key: ['model', 'name'] },
-};
 
 /** Seconds from a record value (Unix seconds for Airbyte, ISO 8601 for Singer). */
 export function toSeconds(value: unknown): number | undefined {

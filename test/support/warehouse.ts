@@ -23,7 +23,7 @@ export async function queryDuckDb(path: string, sql: string): Promise<Array<Reco
 }
 
 /** What identifies a record of each stream, and which timestamp is compared. */
-const KEYS: Record<string, { key: string[]; time?: string }> = {
+export const TRUTH_KEYS: Record<string, { key: string[]; time?: string }> = {
   admins: { key: ['id'] },
   teams: { key: ['id'] },
   tags: { key: ['id'] },
@@ -101,7 +101,7 @@ export async function compareReaderWithTruth(
   reader: RowReader,
   stream: string,
 ): Promise<StreamComparison> {
-  const spec = KEYS[stream];
+  const spec = TRUTH_KEYS[stream];
   if (!spec) throw new Error(`no comparison keys for ${stream}`);
   const expectedLines = (await truth(sim, stream)).filter((line) => line.beyond_api_cap !== true);
   const rows = await reader(stream, spec.key, spec.time);
