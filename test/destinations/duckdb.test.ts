@@ -7,6 +7,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { ColumnType, Destination, Row, TableSpec } from '../../src/destinations/destination.js';
 import { createDuckDbDestination, DuckDbDestinationError } from '../../src/destinations/duckdb/index.js';
+import { requireEnvironment } from '../support/environment.js';
 import { describeDestinationConformance } from './conformance.js';
 import { createDuckDbHarness, readDuckDbRows } from './duckdb-harness.js';
 
@@ -351,7 +352,7 @@ describe('DuckDB destination', () => {
           }
         }
       }
-      if (chosen === undefined) return context.skip();
+      if (chosen === undefined) return requireEnvironment(context, 'a path this process cannot write to');
       const file = join(chosen, 'intercom.duckdb');
       const error = await createDuckDbDestination({ path: file })
         .open()

@@ -33,6 +33,7 @@ import {
   readTableManifest,
   STATE_FILE,
 } from '../../src/destinations/files/index.js';
+import { requireEnvironment } from '../support/environment.js';
 import { readFileRows } from './files-harness.js';
 
 const run = promisify(execFile);
@@ -611,7 +612,7 @@ describe('file destinations', () => {
   describe('errors', () => {
     it('open() names the folder it cannot create or write in', async (context) => {
       const chosen = await unwritableFolder(['/sys/fs']);
-      if (chosen === undefined) return context.skip();
+      if (chosen === undefined) return requireEnvironment(context, 'a folder this process cannot write to');
       const missing = join(chosen, `intercom-sync-${process.pid}`, 'lake');
       const error = await createFileDestination({ root: missing, format: 'parquet' })
         .open()
@@ -647,7 +648,8 @@ describe('file destinations', () => {
         const folder = await generation('locked');
         const before = await tree(root);
         const undo = await makeReadOnly(folder);
-        if (undo === undefined) return context.skip();
+        if (undo === undefined)
+          return requireEnvironment(context, 'a way to make a folder read-only (chmod, or chattr as root)');
         let error: unknown;
         try {
           error = await writer.commit([{ id: 2 }], { page: 2 }).catch((e: unknown) => e);
@@ -671,7 +673,7 @@ describe('file destinations', () => {
         try {
           await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
         } catch {
-          return context.skip();
+          return requireEnvironment(context, 'mounting a 1 MB tmpfs (root)');
         }
         const lake = join(disk, 'lake');
         const destination = createFileDestination({ root: lake, format });
