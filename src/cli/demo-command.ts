@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { createDestination } from '../destinations/index.js';
 import { startSimulator } from '../simulator/index.js';
 import { isScale } from '../simulator/scales.js';
 import { UsageError } from './errors.js';
 import type { Io } from './output.js';
-import { executeSync, openDestination } from './sync-command.js';
+import { executeSync } from './sync-command.js';
 import { resolveSync } from './sync-options.js';
 
 /**
@@ -40,7 +41,7 @@ export function registerDemoCommand(
         const spec = resolved.destination;
         if (outcome.exitCode === 0 && spec.kind !== 'duckdb') {
           io.out('');
-          io.out(`Done: the tables are in ${openDestination(spec, resolved.schema).description}.`);
+          io.out(`Done: the tables are in ${createDestination(spec, resolved.schema).description}.`);
         } else if (outcome.exitCode === 0 && spec.kind === 'duckdb') {
           const file = spec.path;
           io.out('');

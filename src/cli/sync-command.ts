@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { Destination } from '../destinations/destination.js';
 import { createDestination, type DestinationSpec } from '../destinations/index.js';
 import { type ProgressEvent, runSync, type SyncResult } from '../engine/sync.js';
 import {
@@ -23,10 +22,6 @@ function destinationPassword(spec: DestinationSpec): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function openDestination(spec: DestinationSpec, schema: string): Destination {
-  return createDestination(spec, schema);
 }
 
 export interface SyncRunOutcome {
@@ -53,7 +48,7 @@ export async function executeSync(
     if (error instanceof ConfigurationError) throw new UsageError(redact(error.message));
     throw error;
   }
-  const destination = openDestination(resolved.destination, resolved.schema);
+  const destination = createDestination(resolved.destination, resolved.schema);
   const controller = new AbortController();
   let stoppedBy: string | undefined;
   const stop = (signalName: string) => () => {
