@@ -27,7 +27,7 @@ const slowSimulator = async (seed: number) => {
     seed,
     token: MARKER_TOKEN,
     counts: { contacts: 300, companies: 80, conversations: 150 },
-    latencyMs: 20,
+    latencyMs: 50,
     // A stopped sync may leave its companies scroll open, and Intercom allows one scroll per app: the
     // rerun waits (scroll_exists) until it expires, after a minute at Intercom, two seconds here.
     scrollIdleExpirySeconds: 2,
@@ -56,7 +56,9 @@ describe('SIGTERM and SIGINT', () => {
       const sim = await slowSimulator(seed);
       const db = join(dir, `${signal}.duckdb`);
       const env = { INTERCOM_ACCESS_TOKEN: MARKER_TOKEN };
-      const stopped = await runBuiltCli(log, processArgs(sim, db), {
+      // Four requests at a time keep this sync (about 280 requests at 50 ms) running for seconds, so
+      // the signal always lands mid-sync; the rerun goes at full speed.
+      const stopped = await runBuiltCli(log, processArgs(sim, db, ['--concurrency', '4']), {
         env,
         signalAfter: { signal, afterMs },
       });
