@@ -1,6 +1,7 @@
 /**
- * Loader benchmark: N contact-shaped rows through a destination's real `Destination` interface, in
- * merge mode, one `commit(rows, state)` per batch, as the engine commits them.
+ * Loader benchmark: N contact-shaped rows through a destination's real `Destination` interface
+ * (open → prepare → one `commit(rows, state)` per batch → finish → close), in merge mode unless
+ * `--mode` says otherwise, as the engine commits them.
  *
  *   npm run build
  *   node bench/loader.mjs --dest parquet                 # 1,000,000 rows, batches of 5,000
@@ -8,20 +9,26 @@
  *   node bench/loader.mjs --dest postgres --pg-uri postgresql://postgres@127.0.0.1:5432/test
  *
  * Options: --dest duckdb|parquet|jsonl|jsonl-gzip|postgres (default parquet), --rows N (1000000),
- * --batch N (5000), --out DIR (a new temporary folder, removed afterwards unless --keep),
- * --keep, --json FILE (the result as JSON), --pg-uri URI.
+ * --batch N (5000), --mode merge|append|replace (merge), --out DIR (a new temporary folder, removed
+ * afterwards unless --keep), --keep, --json FILE (the result as JSON), --pg-uri URI.
  *
  * Rows are generated per batch, deterministically from their index (no randomness, nothing held
- * across batches), with the 47 columns of the contacts stream (`src/streams/contacts.ts`) plus the
- * engine's `_synced_at`. The last line printed is the result:
+ * across batches), with the fields of the contacts stream (`src/streams/contacts.ts`) plus the
+ * engine's `_synced_at`: 46 columns, 7 of them JSON and 11 timestamps. The last line printed is the
+ * result:
  *
- *   dest=parquet rows=1000000 batch=5000 seconds=5.12 rows_per_s=195312 load_rows_per_s=236000 gen_seconds=0.88 peak_rss_mb=251 bytes_on_disk=…
+ *   dest=parquet mode=merge rows=1000000 batch=5000 seconds=5.12 rows_per_s=195312 load_rows_per_s=236000 gen_seconds=0.88 cpu_s=… cpu_s_per_100k=… peak_rss_mb=251 bytes_on_disk=…
  *
  * `seconds` runs from open() to close() inclusive; `rows_per_s` is rows / seconds; `load_rows_per_s`
  * leaves out the time spent generating rows; `peak_rss_mb` is the highest resident set size sampled
- * every 20 ms and after every commit.
+ * every 20 ms and after every commit. `cpu_s` is the process's CPU time (user + system, every thread:
+ * DuckDB's included) over the same span, less the time spent generating rows; `cpu_s_per_100k` is
+ * that per 100,000 rows. On a shared machine wall-clock figures are noisy; CPU seconds are not.
+ * For PostgreSQL, `pg_backend_cpu_s` (and `pg_backend_cpu_s_per_100k`) is the CPU time of the
+ * server processes that served this run (read from /proc, so only when the server runs on this
+ * machine), taken just before close().
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,6 +55,7 @@ const DESTINATIONS = {
       gzip: true,
     }),
   postgres: async ({ pgUri }) => {
+    await dropBenchSchema(pgUri);
     let module;
     try {
       module = await import(dist('destinations/postgres/index.js'));
@@ -56,7 +64,10 @@ const DESTINATIONS = {
         'the PostgreSQL destination is unavailable (no dist/destinations/postgres/index.js; run npm run build)',
       );
     }
-    return module.createPostgresDestination({ connectionString: pgUri, schema: 'intercom_bench' });
+    return module.createPostgresDestination({
+      connectionString: withApplicationName(pgUri),
+      schema: 'intercom_bench',
+    });
   },
 };
 
@@ -65,6 +76,7 @@ function parseArguments(argv) {
     dest: 'parquet',
     rows: 1_000_000,
     batch: 5_000,
+    mode: 'merge',
     out: undefined,
     keep: false,
     json: undefined,
@@ -80,6 +92,7 @@ function parseArguments(argv) {
     if (flag === '--dest') options.dest = value();
     else if (flag === '--rows') options.rows = Number(value());
     else if (flag === '--batch') options.batch = Number(value());
+    else if (flag === '--mode') options.mode = value();
     else if (flag === '--out') options.out = value();
     else if (flag === '--keep') options.keep = true;
     else if (flag === '--json') options.json = value();
@@ -88,6 +101,9 @@ function parseArguments(argv) {
   }
   if (!(options.dest in DESTINATIONS)) {
     throw new Error(`--dest must be one of ${Object.keys(DESTINATIONS).join(', ')}`);
+  }
+  if (!['merge', 'append', 'replace'].includes(options.mode)) {
+    throw new Error('--mode must be one of merge, append, replace');
   }
   if (!Number.isSafeInteger(options.rows) || options.rows <= 0)
     throw new Error('--rows must be a positive integer');
@@ -266,6 +282,66 @@ async function bytesUnder(path) {
   return total;
 }
 
+/** Seconds of CPU (user + system) a process has used, from /proc; undefined when unreadable. */
+async function processCpuSeconds(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start after its closing parenthesis; utime
+    // and stime are in clock ticks, 100 a second on Linux.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The application name this run's connections carry, to find their server processes. */
+const BENCH_APPLICATION = `intercom-sync-bench-${process.pid}`;
+
+/** `uri` with `application_name` set to this run's. */
+function withApplicationName(uri) {
+  const url = new URL(uri);
+  url.searchParams.set('application_name', BENCH_APPLICATION);
+  return url.href;
+}
+
+/** Every run starts from an empty schema, as the other destinations start from an empty folder. */
+async function dropBenchSchema(pgUri) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUri });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS intercom_bench CASCADE');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL server processes of this run's connections (by application name),
+ * when the server runs on this machine. They were opened by this run and served nothing else, so
+ * their whole CPU time is this run's; read just before close(), while they still exist.
+ */
+async function postgresBackendCpuSeconds(pgUri) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUri });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+      BENCH_APPLICATION,
+    ]);
+    let total = 0;
+    for (const { pid } of rows) {
+      const seconds = await processCpuSeconds(pid);
+      if (seconds === undefined) return undefined;
+      total += seconds;
+    }
+    return rows.length === 0 ? undefined : total;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main() {
   const options = parseArguments(process.argv.slice(2));
   const out = options.out ?? (await mkdtemp(join(tmpdir(), `intercom-sync-bench-${options.dest}-`)));
@@ -279,22 +355,31 @@ async function main() {
   const destination = await DESTINATIONS[options.dest]({ out, pgUri: options.pgUri });
   const signal = new AbortController().signal;
   let generating = 0;
+  let generatingCpu = 0;
   const started = performance.now();
+  const startedCpu = process.cpuUsage();
   await destination.open(signal);
-  const writer = await destination.prepare(SPEC, 'merge', signal);
+  const writer = await destination.prepare(SPEC, options.mode, signal);
   const syncedAt = new Date();
   for (let start = 0; start < options.rows; start += options.batch) {
     const end = Math.min(options.rows, start + options.batch);
     const before = performance.now();
+    const beforeCpu = process.cpuUsage();
     const rows = new Array(end - start);
     for (let index = start; index < end; index++) rows[index - start] = contact(index, syncedAt);
     generating += performance.now() - before;
+    const generated = process.cpuUsage(beforeCpu);
+    generatingCpu += generated.user + generated.system;
     await writer.commit(rows, { cursor: BASE_SECONDS + end, rows: end }, signal);
     sample();
   }
   await writer.finish(undefined, signal);
+  const backendCpu = options.dest === 'postgres' ? await postgresBackendCpuSeconds(options.pgUri) : undefined;
   await destination.close();
   const seconds = (performance.now() - started) / 1000;
+  const usedCpu = process.cpuUsage(startedCpu);
+  const cpuSeconds = (usedCpu.user + usedCpu.system - generatingCpu) / 1e6;
+  const per100k = (value) => Number(((value * 100_000) / options.rows).toFixed(2));
   clearInterval(sampler);
   sample();
 
@@ -302,12 +387,17 @@ async function main() {
   if (options.out === undefined && !options.keep) await rm(out, { recursive: true, force: true });
   const result = {
     dest: options.dest,
+    mode: options.mode,
     rows: options.rows,
     batch: options.batch,
     seconds: Number(seconds.toFixed(2)),
     rows_per_s: Math.round(options.rows / seconds),
     load_rows_per_s: Math.round(options.rows / (seconds - generating / 1000)),
     gen_seconds: Number((generating / 1000).toFixed(2)),
+    cpu_s: Number(cpuSeconds.toFixed(2)),
+    cpu_s_per_100k: per100k(cpuSeconds),
+    pg_backend_cpu_s: backendCpu === undefined ? undefined : Number(backendCpu.toFixed(2)),
+    pg_backend_cpu_s_per_100k: backendCpu === undefined ? undefined : per100k(backendCpu),
     peak_rss_mb: Math.round(peakRss / 2 ** 20),
     bytes_on_disk: bytes,
     node: process.version,

@@ -2,7 +2,13 @@
  * The sync benchmark: how close a full sync comes to the physical limit of Intercom's rate limit.
  *
  *   npm run bench -- [--scale small|medium|large] [--latency-ms 150] [--jitter-ms 50]
- *                    [--rate-limit-per-minute 10000] [--dest duckdb] [--json out.json] [--svg docs/x.svg]
+ *                    [--rate-limit-per-minute 10000] [--dest duckdb|postgres|parquet] [--json out.json]
+ *                    [--svg docs/request-rate-medium.svg | --svg none] [--probe-seconds 40] [--cap 3000]
+ *
+ * The chart goes to docs/request-rate-<scale>.svg (…-<dest>.svg for another destination) unless
+ * --svg says otherwise. --probe-seconds 0 leaves out the capped and sequential phases (quick runs).
+ * --dest postgres uses BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test), one schema per
+ * phase, dropped at the end.
  *
  * The simulator runs in its own process (its CPU is not ours), the extractor is the real CLI in its
  * own process (its CPU and peak RSS come from its own JSON summary). Phases: a full sync; an
@@ -22,6 +28,7 @@
  * lower_bound_s = min_requests / (rate_limit_per_minute / 60); efficiency = lower_bound_s / wall_s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,6 +65,7 @@ function parseArgs(argv: string[]): Options {
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--') continue;
     const value = argv[i + 1];
     const need = () => {
       if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -99,6 +107,21 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown option ${flag}`);
     }
   }
+  if (!['small', 'medium', 'large'].includes(o.scale))
+    throw new Error('--scale must be small, medium or large');
+  if (!['duckdb', 'postgres', 'parquet'].includes(o.dest))
+    throw new Error('--dest must be duckdb, postgres or parquet');
+  for (const [name, value] of Object.entries({
+    '--latency-ms': o.latencyMs,
+    '--jitter-ms': o.jitterMs,
+    '--rate-limit-per-minute': o.ratePerMinute,
+    '--cap': o.capPerMinute,
+    '--probe-seconds': o.probeSeconds,
+  })) {
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of at least 0`);
+  }
+  o.svg ??= join(ROOT, 'docs', `request-rate-${o.scale}${o.dest === 'duckdb' ? '' : `-${o.dest}`}.svg`);
+  if (o.svg === 'none') delete o.svg;
   return o;
 }
 
@@ -157,11 +180,11 @@ interface SyncRun {
 }
 
 /** Runs the CLI's sync as its own process; `stopAfterS` ends it (SIGTERM) for rate probes. */
-async function runSync(url: string, dest: string, extra: string[], stopAfterS?: number): Promise<SyncRun> {
+async function runSync(url: string, dest: string[], extra: string[], stopAfterS?: number): Promise<SyncRun> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [CLI, 'sync', '--base-url', url, '--dest-uri', dest, '--log-format', 'json', ...extra],
+    [CLI, 'sync', '--base-url', url, ...dest, '--log-format', 'json', ...extra],
     {
       env: { ...process.env, INTERCOM_ACCESS_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -187,16 +210,33 @@ async function runSync(url: string, dest: string, extra: string[], stopAfterS?: 
   return { wallS, exitCode, summary };
 }
 
-function destinationUri(kind: string, dir: string, name: string): string {
+const PG_URI = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
+/** Postgres schemas of this run (one per phase, so that no phase starts from another's state). */
+const RUN_ID = randomBytes(4).toString('hex');
+
+/** The CLI arguments that send a phase's sync to its own, new destination. */
+function destinationArgs(kind: string, dir: string, name: string): string[] {
   switch (kind) {
     case 'duckdb':
-      return `duckdb:///${join(dir, `${name}.duckdb`)}`;
+      return ['--dest-uri', `duckdb:///${join(dir, `${name}.duckdb`)}`];
     case 'postgres':
-      return process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
+      return ['--dest-uri', PG_URI, '--dest-schema', `bench_${RUN_ID}_${name}`];
     case 'parquet':
-      return `parquet:///${join(dir, name)}`;
+      return ['--dest-uri', `parquet:///${join(dir, name)}`];
     default:
       throw new Error(`unknown --dest ${kind}`);
+  }
+}
+
+async function dropPostgresSchemas(): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: PG_URI });
+  await client.connect();
+  try {
+    for (const phase of ['full', 'capped', 'sequential'])
+      await client.query(`DROP SCHEMA IF EXISTS bench_${RUN_ID}_${phase} CASCADE`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -227,6 +267,7 @@ ${ticks.map((t) => `<line x1="${pad}" x2="${w - pad}" y1="${y(t)}" y2="${y(t)}" 
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  const benchStarted = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'intercom-sync-bench-'));
   const sim = await startSimulator(o);
   const allowedPerSecond = o.ratePerMinute / 60;
@@ -259,7 +300,7 @@ async function main(): Promise<void> {
 
     // Full sync.
     await control(sim.url, '/_simulator/stats/reset', {});
-    const full = await runSync(sim.url, destinationUri(o.dest, dir, 'full'), []);
+    const full = await runSync(sim.url, destinationArgs(o.dest, dir, 'full'), []);
     const fullStats = (await control(sim.url, '/_simulator/stats')) as {
       total_requests: number;
       rate_limited: number;
@@ -283,7 +324,7 @@ async function main(): Promise<void> {
     };
     await control(sim.url, '/_simulator/mutate', { update: changed });
     await control(sim.url, '/_simulator/stats/reset', {});
-    const incremental = await runSync(sim.url, destinationUri(o.dest, dir, 'full'), []);
+    const incremental = await runSync(sim.url, destinationArgs(o.dest, dir, 'full'), []);
     const incStats = (await control(sim.url, '/_simulator/stats')) as {
       total_requests: number;
       rate_limited: number;
@@ -303,26 +344,32 @@ async function main(): Promise<void> {
       7 +
       1;
 
-    // Capped and sequential request rates, each measured over a fixed time.
-    await control(sim.url, '/_simulator/stats/reset', {});
-    await runSync(
-      sim.url,
-      destinationUri(o.dest, dir, 'capped'),
-      ['--max-requests-per-minute', String(o.capPerMinute)],
-      o.probeSeconds,
-    );
-    const capped = (await control(sim.url, '/_simulator/stats')) as { per_second: number[] };
-    const cappedRate = window10sMax(capped.per_second);
-    const cappedAvg = average(capped.per_second.slice(3, -1));
-    await control(sim.url, '/_simulator/stats/reset', {});
-    await runSync(
-      sim.url,
-      destinationUri(o.dest, dir, 'sequential'),
-      ['--concurrency', '1'],
-      Math.min(o.probeSeconds, 30),
-    );
-    const sequential = (await control(sim.url, '/_simulator/stats')) as { per_second: number[] };
-    const sequentialRate = average(sequential.per_second.slice(3, -1));
+    // Capped and sequential request rates, each measured over a fixed time (--probe-seconds 0: not run).
+    let capped: { per10sMax: number; average: number } | undefined;
+    let sequentialRate: number | undefined;
+    if (o.probeSeconds > 0) {
+      await control(sim.url, '/_simulator/stats/reset', {});
+      await runSync(
+        sim.url,
+        destinationArgs(o.dest, dir, 'capped'),
+        ['--max-requests-per-minute', String(o.capPerMinute)],
+        o.probeSeconds,
+      );
+      const cappedStats = (await control(sim.url, '/_simulator/stats')) as { per_second: number[] };
+      capped = {
+        per10sMax: window10sMax(cappedStats.per_second),
+        average: average(cappedStats.per_second.slice(3, -1)),
+      };
+      await control(sim.url, '/_simulator/stats/reset', {});
+      await runSync(
+        sim.url,
+        destinationArgs(o.dest, dir, 'sequential'),
+        ['--concurrency', '1'],
+        Math.min(o.probeSeconds, 30),
+      );
+      const sequential = (await control(sim.url, '/_simulator/stats')) as { per_second: number[] };
+      sequentialRate = average(sequential.per_second.slice(3, -1));
+    }
 
     const report = {
       scale: o.scale,
@@ -355,17 +402,24 @@ async function main(): Promise<void> {
         ratio: round(incStats.total_requests / incrementalNeeded, 3),
         rate_limited: incStats.rate_limited,
       },
-      capped: {
-        cap_per_minute: o.capPerMinute,
-        max_per_minute_in_any_10s: cappedRate * 6,
-        average_per_minute: round(cappedAvg * 60),
-        share_of_cap: round((cappedAvg * 60) / o.capPerMinute, 3),
-      },
-      sequential: {
-        requests_per_s: round(sequentialRate),
-        projected_full_wall_s: round(fullStats.total_requests / Math.max(0.01, sequentialRate)),
-        speedup: round(fullStats.total_requests / Math.max(0.01, sequentialRate) / full.wallS, 1),
-      },
+      capped:
+        capped === undefined
+          ? null
+          : {
+              cap_per_minute: o.capPerMinute,
+              max_per_minute_in_any_10s: capped.per10sMax * 6,
+              average_per_minute: round(capped.average * 60),
+              share_of_cap: round((capped.average * 60) / o.capPerMinute, 3),
+            },
+      sequential:
+        sequentialRate === undefined
+          ? null
+          : {
+              requests_per_s: round(sequentialRate),
+              projected_full_wall_s: round(fullStats.total_requests / Math.max(0.01, sequentialRate)),
+              speedup: round(fullStats.total_requests / Math.max(0.01, sequentialRate) / full.wallS, 1),
+            },
+      bench_wall_s: round((performance.now() - benchStarted) / 1000),
     };
     console.log(JSON.stringify(report, null, 2));
     if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -379,12 +433,17 @@ async function main(): Promise<void> {
         ),
       );
     const f = report.full;
+    if (!f.ok || !report.incremental.ok) process.exitCode = 1;
     console.log(
       `efficiency=${f.efficiency} wall_s=${f.wall_s} requests=${f.requests} min_requests=${f.min_requests} rate_limited=${f.rate_limited} cpu_us_per_record=${f.cpu_us_per_record} peak_rss_mb=${f.peak_rss_mb}`,
     );
   } finally {
     sim.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
+    if (o.dest === 'postgres')
+      await dropPostgresSchemas().catch((error: unknown) =>
+        console.error(`could not drop the bench schemas: ${error instanceof Error ? error.message : error}`),
+      );
   }
 }
 

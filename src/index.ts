@@ -25,6 +25,13 @@ export type {
 } from './destinations/destination.js';
 export { createDuckDbDestination, type DuckDbDestinationOptions } from './destinations/duckdb/index.js';
 export { createFileDestination, type FileDestinationOptions } from './destinations/files/index.js';
+export {
+  type LayoutCapable,
+  type LayoutName,
+  type LayoutReport,
+  type LayoutTableReport,
+  supportsLayouts,
+} from './destinations/layouts/index.js';
 export { createPostgresDestination, type PostgresDestinationOptions } from './destinations/postgres/index.js';
 export {
   DEFAULT_TUNING,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createDestination, type DestinationSpec } from '../destinations/index.js';
+import { type LayoutReport, supportsLayouts } from '../destinations/layouts/index.js';
 import { type ProgressEvent, runSync, type SyncResult } from '../engine/sync.js';
 import {
   ConfigurationError,
@@ -114,6 +115,18 @@ export async function executeSync(
     );
     draw(true);
     io.status?.([]);
+    // The layout derives its tables from what the streams committed; skipped when stopped by a signal
+    // (the next run applies it, converging to the same tables).
+    let layout: LayoutReport | undefined;
+    if (resolved.layout !== undefined && !stoppedBy) {
+      if (!supportsLayouts(destination))
+        throw new ConfigurationError(`${destination.description} cannot hold the ${resolved.layout} layout.`);
+      try {
+        layout = await destination.applyLayout(resolved.layout, { signal: controller.signal });
+      } catch (error) {
+        if (!stoppedBy) throw error;
+      }
+    }
     const stats = client.stats();
     const totals = {
       requests: stats.requests,
@@ -138,11 +151,19 @@ export async function executeSync(
             retriesByReason: stats.retries,
             process: process_,
             streams: result.streams,
+            ...(layout === undefined ? {} : { layout }),
           }),
         ),
       );
     } else {
       for (const line of summaryTable(result.streams, totals)) io.out(redact(line));
+      if (layout !== undefined) {
+        const inserted = layout.tables.reduce((n, t) => n + t.inserted, 0);
+        const closed = layout.tables.reduce((n, t) => n + t.closed, 0);
+        io.out(
+          `Layout ${layout.layout}: ${layout.tables.length} tables, ${inserted} rows added, ${closed} versions closed or marked deleted in ${formatDuration(layout.durationMs)}.`,
+        );
+      }
       if (stoppedBy)
         io.out(
           `Stopped by ${stoppedBy}. Committed data and state are consistent; run the same command again to resume.`,
@@ -207,7 +228,16 @@ export function registerSyncCommands(
     .option('--interval-start <date>', 'bounded backfill: start (ignores state)')
     .option('--interval-end <date>', 'bounded backfill: end')
     .option('--write-mode <mode>', 'replace, append or merge for every selected stream')
-    .option('--hard-deletes', 'remove deleted conversations (and their parts) instead of setting _deleted_at')
+    .option(
+      '--hard-deletes',
+      'remove deleted records (conversations and their parts, reconciled rows) instead of setting _deleted_at',
+    )
+    .option('--soft-deletes', 'replace mode keeps rows that disappeared from Intercom, with _deleted_at set')
+    .option(
+      '--reconcile',
+      'list every contact and company id and mark the rows Intercom no longer has (costs ids/150 requests)',
+    )
+    .option('--layout <name>', "also write the tables Fivetran's dbt_intercom package reads: fivetran")
     .option('--pin-version <pairs>', 'per-stream API versions, e.g. conversations=2.11')
     .option('--max-requests-per-minute <n>', "leave rate-limit budget for the workspace's other apps")
     .option('--concurrency <n>', 'requests in flight at most (1 = one at a time)')

@@ -1,5 +1,7 @@
 import type { WriteMode } from '../destinations/destination.js';
+import { isLayoutName, LAYOUT_NAMES, type LayoutName } from '../destinations/layouts/index.js';
 import { type DestinationSpec, parseDestinationUri } from '../destinations/uri.js';
+import { RECONCILABLE_STREAMS } from '../engine/reconcile.js';
 import { DEFAULT_TUNING, type SyncPlan, type SyncTuning } from '../engine/sync.js';
 import { ConfigurationError, isIntercomRegion } from '../http/index.js';
 import { DEFAULT_STREAMS, findStream, STREAMS } from '../streams/index.js';
@@ -33,7 +35,10 @@ export interface SyncFlags {
   timeoutMs?: string;
   logFormat?: string;
   hardDeletes?: boolean;
+  softDeletes?: boolean;
+  reconcile?: boolean;
   format?: string;
+  layout?: string;
 }
 
 export interface ResolvedSync {
@@ -48,6 +53,8 @@ export interface ResolvedSync {
   maxInFlight: number;
   timeoutMs: number;
   logFormat: 'text' | 'json';
+  /** Warehouse layout derived after the streams commit (`--layout fivetran`). */
+  layout?: LayoutName;
 }
 
 export const DEFAULT_START_DATE = '2010-01-01T00:00:00Z';
@@ -145,6 +152,20 @@ export function resolveSync(
     if (error instanceof ConfigurationError) throw new UsageError(error.message);
     throw error;
   }
+  let layout: LayoutName | undefined;
+  if (flags.layout !== undefined) {
+    if (!isLayoutName(flags.layout))
+      throw new UsageError(`--layout must be one of ${LAYOUT_NAMES.join(', ')}, got "${flags.layout}".`);
+    if (destination.kind === 'files')
+      throw new UsageError(
+        `--layout ${flags.layout} needs a DuckDB or PostgreSQL destination: the file destination cannot maintain history tables.`,
+      );
+    if (flags.destTable)
+      throw new UsageError(
+        `--layout reads the streams' own tables, so it cannot be combined with --dest-table.`,
+      );
+    layout = flags.layout;
+  }
   let schema = flags.destSchema ?? 'intercom';
   const tables: Record<string, string> = {};
   if (flags.destTable) {
@@ -176,6 +197,11 @@ export function resolveSync(
       throw new UsageError(`--write-mode must be replace, append or merge, got "${flags.writeMode}".`);
     modes = Object.fromEntries(streams.map((s) => [s, flags.writeMode as WriteMode]));
   }
+
+  if (flags.reconcile === true && !streams.some((s) => RECONCILABLE_STREAMS.includes(s)))
+    throw new UsageError(
+      `--reconcile compares the ids of ${RECONCILABLE_STREAMS.join(' and ')}: select at least one of them.`,
+    );
 
   const version = flags.apiVersion ?? '2.14';
   const versionPattern = /^(\d{1,2}\.\d{1,2}|Preview|Unstable)$/;
@@ -215,6 +241,8 @@ export function resolveSync(
       lookbackSeconds: lookbackDays * 86_400,
       fullRefresh: flags.fullRefresh === true,
       hardDeletes: flags.hardDeletes === true,
+      softDeletes: flags.softDeletes === true,
+      reconcile: flags.reconcile === true,
       ...(intervalStart === undefined ? {} : { intervalStart }),
       ...(intervalEnd === undefined ? {} : { intervalEnd }),
       ...(modes ? { modes } : {}),
@@ -227,5 +255,6 @@ export function resolveSync(
     maxInFlight: concurrency ?? 64,
     timeoutMs,
     logFormat,
+    ...(layout === undefined ? {} : { layout }),
   };
 }

@@ -42,6 +42,17 @@ export interface TableSpec {
   columns: ColumnSpec[];
   /** Columns of the primary key; merge upserts on them. Empty for keyless append-only tables. */
   primaryKey: string[];
+  /**
+   * The key the stream's state is stored under (default `stream`). The engine keys it by workspace
+   * too (`contacts@abc123`), so that several workspaces syncing into one warehouse keep apart.
+   */
+  stateKey?: string;
+  /**
+   * The column values all of this writer's rows share when several sources write one table, e.g.
+   * `{ workspace_id: 'abc123' }`. Replace then replaces only these rows: the rows of other
+   * partitions are carried over unchanged (a column the old table lacks counts as NULL).
+   */
+  partition?: Row;
 }
 
 /**
@@ -64,6 +75,73 @@ export interface DeleteOptions {
   hard: boolean;
 }
 
+/** How `finish` ends a run (see `StreamWriter.finish`). */
+export interface FinishOptions {
+  /**
+   * Replace with soft deletes: the rows of the old table whose primary key the new rows lack are
+   * kept, with `_deleted_at` (created if missing) set to this time unless they already had one;
+   * rows that came back are the new rows, so theirs is NULL. Only the old rows of the spec's
+   * `partition` are compared (other partitions' rows are not this run's). Append and merge ignore it.
+   */
+  softDeleteAt?: Date;
+}
+
+/** How a reconciliation ends (see `IdReconciliation.apply`). */
+export interface ReconcileOptions {
+  /** Remove the rows whose id was not listed, instead of setting their `_deleted_at`. */
+  hard: boolean;
+  /** The `_deleted_at` of the rows marked now. */
+  at: Date;
+}
+
+/**
+ * A full listing of a stream's ids, staged in the destination (a staging table, a spill file),
+ * never held in the process: memory stays bounded however many ids there are. Nothing changes in
+ * the stream's table until `apply`; `discard` (a failed or interrupted listing) changes nothing.
+ */
+export interface IdReconciliation {
+  /** Stages a page of listed ids. */
+  add(ids: readonly string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * In one transaction with `state` (when not undefined): the rows of the writer's spec `partition`
+   * (all rows when it has none) whose id column was not
+   * listed get `_deleted_at` = `at` (created if missing; rows already marked keep theirs), or are
+   * removed (`hard`). Resolves with the number of rows marked or removed; the staged ids are gone.
+   */
+  apply(options: ReconcileOptions, state: unknown | undefined, signal?: AbortSignal): Promise<number>;
+  /** Drops the staged ids; the table is untouched. Idempotent. */
+  discard(): Promise<void>;
+}
+
+/**
+ * The rows of one link table (contact_tags, conversation_contacts, …) that a parent's commit writes
+ * in the same transaction (`StreamWriter.commitWithLinks`). A link table holds a parent's current
+ * links; the batch's parents' stored links are replaced by `rows`, so a link the parent lost goes:
+ *
+ *   await contactsWriter.commitWithLinks(contactRows, contactsState, [
+ *     {
+ *       writer: contactTagsWriter,                   // prepare(contact_tags spec) of this destination
+ *       parentKey: ['workspace_id', 'contact_id'],
+ *       parents: [{ workspace_id: 'abc', contact_id: '1' }, { workspace_id: 'abc', contact_id: '2' }],
+ *       rows: [{ workspace_id: 'abc', contact_id: '1', tag_id: '7', contact_updated_at, _synced_at }],
+ *       state: contactTagsState,
+ *     },
+ *   ]);
+ *   // contact 1 now has exactly tag 7, contact 2 has no tags; both states are saved with the rows.
+ */
+export interface LinkBatch {
+  /** The link table's writer, prepared by the same destination (any mode; append keeps old links). */
+  writer: StreamWriter;
+  /** The link table's columns naming a parent, e.g. `['workspace_id', 'contact_id']`. */
+  parentKey: string[];
+  /** Each parent of the batch, as its `parentKey` values (a parent without links is listed too). */
+  parents: Row[];
+  /** The parents' links: rows of the link table. */
+  rows: Row[];
+  /** The link stream's new state, or undefined (replace: kept for `finish`, as `commit` does). */
+  state: unknown | undefined;
+}
+
 export interface StreamWriter {
   /**
    * Write `rows` and, when `state` is not undefined, the stream's new state, in one transaction.
@@ -73,6 +151,20 @@ export interface StreamWriter {
    * passed here is kept with the staging area and committed by `finish`.
    */
   commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void>;
+  /**
+   * `commit(rows, state)`, and in the same transaction each link batch: the stored rows of the
+   * batch's parents are removed from the link table (not in append mode) and the batch's rows and
+   * state written. `rows` may be empty and `state` undefined (a link table synced without its parent
+   * table), and a link's `writer` may be this writer itself. Files write the link rows after a hard
+   * deletion of the parents' earlier links, so their latest view shows each parent's latest set.
+   * Optional: the engine refuses to sync link tables into a destination without it.
+   */
+  commitWithLinks?(
+    rows: Row[],
+    state: unknown | undefined,
+    links: LinkBatch[],
+    signal?: AbortSignal,
+  ): Promise<void>;
   /**
    * Delete the rows that match each deletion's `match` (column values, e.g. `{ id: '42' }` or
    * `{ conversation_id: '42' }`), and write `state` when not undefined, in one transaction.
@@ -89,9 +181,15 @@ export interface StreamWriter {
   ): Promise<void>;
   /**
    * End the stream. For replace: atomically swap the staged rows in for the old table and commit
-   * the state. For append/merge: commit the state (if given). Idempotent rows are already written.
+   * the state (with `options.softDeleteAt`, the old rows the new ones lack are kept as deleted). For append/merge: commit the state (if given). Idempotent rows are already written.
    */
-  finish(state: unknown | undefined, signal?: AbortSignal): Promise<void>;
+  finish(state: unknown | undefined, signal?: AbortSignal, options?: FinishOptions): Promise<void>;
+  /**
+   * Starts comparing the table's `idColumn` with a full listing of the source's ids (contacts,
+   * companies: `--reconcile`). Optional: a destination without it cannot reconcile (the engine says
+   * so). Written with a merge writer; the writer stays usable after the reconciliation ends.
+   */
+  reconcile?(idColumn: string, signal?: AbortSignal): Promise<IdReconciliation>;
   /** Give up on this stream: discard a replace staging area; committed rows and state stay. */
   abort(): Promise<void>;
 }

@@ -11,7 +11,11 @@ export type DestinationSpec =
 function pathOf(rest: string, example: string): string {
   const path = rest.startsWith('/') ? (rest.slice(1).split('?')[0] ?? '') : '';
   if (!path) throw new ConfigurationError(`--dest-uri needs a path, e.g. ${example}.`);
-  return decodeURIComponent(path);
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new ConfigurationError(`--dest-uri has a malformed percent-escape in its path; write % as %25.`);
+  }
 }
 
 /**

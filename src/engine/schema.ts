@@ -29,6 +29,7 @@ interface CustomColumn {
   column: string;
   attribute: string;
   type: ColumnType;
+  convert: Converter;
 }
 
 /** A value that did not fit its column: loaded as NULL (the raw value stays in the JSON columns). */
@@ -38,13 +39,27 @@ export interface CoercionIssue {
   expected: ColumnType;
 }
 
+/** Converts a non-null value to a column's type; `undefined` when it cannot. */
+type Converter = (value: unknown) => unknown;
+
+/** A column of the table and its converter, looked up once per field of a record. */
+interface Column {
+  type: ColumnType;
+  convert: Converter;
+}
+
 /**
  * Turns a stream's API records into rows of its table: top-level fields typed as the stream
  * declares them, typed `custom_<name>` columns from the data attributes, `_synced_at`, and new
  * columns for fields Intercom adds (their type inferred from the first value seen).
+ *
+ * `shape` runs once per record of the sync, so it does the least it can: one pass over the
+ * record's own keys, one map lookup per key giving a converter chosen when the column was added
+ * (no per-record closures, entry arrays or spreads), and nothing for a record's id unless a value
+ * does not fit.
  */
 export class RowShaper {
-  private readonly columns = new Map<string, ColumnType>();
+  private readonly columns = new Map<string, Column>();
   private readonly custom: CustomColumn[] = [];
   /** Issues since the last `takeIssues()`, capped. */
   private issues: CoercionIssue[] = [];
@@ -57,20 +72,20 @@ export class RowShaper {
     /** Streams whose deletions Intercom reports get `_deleted_at` (soft deletes). */
     deletable = false,
   ) {
-    this.columns.set(SYNCED_AT, 'timestamp');
-    if (deletable) this.columns.set(DELETED_AT, 'timestamp');
-    for (const [name, type] of Object.entries(stream.fields)) this.columns.set(name, type);
+    this.addColumn(SYNCED_AT, 'timestamp');
+    if (deletable) this.addColumn(DELETED_AT, 'timestamp');
+    for (const [name, type] of Object.entries(stream.fields)) this.addColumn(name, type);
     for (const attribute of customAttributes) {
       const type = CUSTOM_TYPES[attribute.dataType] ?? 'string';
       let column = `custom_${attribute.name}`;
       while (this.columns.has(column)) column = `${column}_`;
-      this.columns.set(column, type);
-      this.custom.push({ column, attribute: attribute.name, type });
+      this.addColumn(column, type);
+      this.custom.push({ column, attribute: attribute.name, type, convert: CONVERTERS[type] });
     }
   }
 
   spec(): TableSpec {
-    const columns: ColumnSpec[] = [...this.columns].map(([name, type]) => ({ name, type }));
+    const columns: ColumnSpec[] = [...this.columns].map(([name, column]) => ({ name, type: column.type }));
     return { stream: this.stream.name, table: this.table, columns, primaryKey: [...this.stream.primaryKey] };
   }
 
@@ -81,28 +96,38 @@ export class RowShaper {
   shape(record: ApiRecord, syncedAt: Date): { row: Row; grew: boolean } {
     const row: Row = { [SYNCED_AT]: syncedAt };
     let grew = false;
-    const id = String(record.id ?? record.name ?? '');
-    for (const [field, value] of Object.entries(record)) {
+    for (const field in record) {
+      const value = record[field];
       if (value === undefined) continue;
-      let type = this.columns.get(field);
-      if (type === undefined) {
+      let column = this.columns.get(field);
+      if (column === undefined) {
         if (value === null || field === SYNCED_AT || field === DELETED_AT) continue;
-        type = inferType(value);
-        this.columns.set(field, type);
+        column = this.addColumn(field, inferType(value));
         grew = true;
       }
-      row[field] = this.coerce(value, type, field, id);
+      if (value === null) {
+        row[field] = null;
+        continue;
+      }
+      const converted = column.convert(value);
+      row[field] = converted === undefined ? this.issue(field, record, column.type) : converted;
     }
     if (this.custom.length > 0) {
       const attrs = record.custom_attributes;
       if (attrs && typeof attrs === 'object' && !Array.isArray(attrs)) {
         for (const c of this.custom) {
           const value = (attrs as Record<string, unknown>)[c.attribute];
-          if (value !== undefined && value !== null)
-            row[c.column] = this.coerce(value, c.type, `custom_attributes.${c.attribute}`, id);
+          if (value === undefined || value === null) continue;
+          const converted = c.convert(value);
+          row[c.column] =
+            converted === undefined
+              ? this.issue(`custom_attributes.${c.attribute}`, record, c.type)
+              : converted;
         }
       }
     }
+    // The engine's column: a record field of that name never stands in for the sync's time.
+    row[SYNCED_AT] = syncedAt;
     return { row, grew };
   }
 
@@ -112,15 +137,18 @@ export class RowShaper {
     return out;
   }
 
-  private coerce(value: unknown, type: ColumnType, field: string, recordId: string): unknown {
-    if (value === null) return null;
-    const converted = coerceValue(value, type);
-    if (converted === undefined) {
-      this.issueCount++;
-      if (this.issues.length < 20) this.issues.push({ field, recordId, expected: type });
-      return null;
-    }
-    return converted;
+  private addColumn(name: string, type: ColumnType): Column {
+    const column: Column = { type, convert: CONVERTERS[type] };
+    this.columns.set(name, column);
+    return column;
+  }
+
+  /** Counts a value that did not fit (keeping the first few for the log); the column gets NULL. */
+  private issue(field: string, record: ApiRecord, expected: ColumnType): null {
+    this.issueCount++;
+    if (this.issues.length < 20)
+      this.issues.push({ field, recordId: String(record.id ?? record.name ?? ''), expected });
+    return null;
   }
 }
 
@@ -173,3 +201,15 @@ export function coerceValue(value: unknown, type: ColumnType): unknown {
 function timestamp(ms: number): Date | undefined {
   return ms >= -62_135_596_800_000 && ms <= 253_402_300_799_000 ? new Date(ms) : undefined;
 }
+
+/** One converter per column type, chosen when a column is added (see `coerceValue`). */
+const CONVERTERS: Record<ColumnType, Converter> = {
+  json: (value) => value,
+  string: (value) => (typeof value === 'string' ? value : coerceValue(value, 'string')),
+  integer: (value) =>
+    typeof value === 'number' && Number.isSafeInteger(value) ? value : coerceValue(value, 'integer'),
+  float: (value) =>
+    typeof value === 'number' && Number.isFinite(value) ? value : coerceValue(value, 'float'),
+  boolean: (value) => (typeof value === 'boolean' ? value : coerceValue(value, 'boolean')),
+  timestamp: (value) => coerceValue(value, 'timestamp'),
+};

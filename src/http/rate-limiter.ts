@@ -129,6 +129,8 @@ type Decision = { kind: 'grant' } | { kind: 'wait-release' } | { kind: 'wait-tim
 /** Largest correction applied for clock skew that the `Date` header did not reveal. */
 const MAX_LAG_MS = 3_000;
 const EPSILON = 1e-9;
+/** The reason a pacing sleep is cut short with: created once, so that waking allocates no error. */
+const WOKEN = new Error('rate limiter woken early');
 
 /**
  * One limiter shared by every request of a sync.
@@ -342,18 +344,16 @@ export class RateLimiter implements RequestLimiter {
           waiter?.resolve(this.#grant(now));
           continue;
         }
-        const wakeUp = new AbortController();
-        this.#wake = () => wakeUp.abort();
         if (decision.kind === 'wait-release') {
+          // A plain promise: a release wakes the pump thousands of times per sync, and an
+          // AbortController per wait (plus its abort) would cost far more than the decision.
           this.#stats.concurrencyWaits += 1;
-          await new Promise<void>((resolve) => wakeUp.signal.addEventListener('abort', () => resolve()));
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
         } else {
           this.#stats.throttledWaits += 1;
-          try {
-            await this.#clock.sleep(decision.ms, wakeUp.signal);
-          } catch {
-            // Woken early by a state change: decide again.
-          }
+          await this.#timedWait(decision.ms);
           this.#stats.throttledMs += Math.max(0, this.#clock.now() - now);
         }
         this.#wake = undefined;
@@ -361,6 +361,31 @@ export class RateLimiter implements RequestLimiter {
     } finally {
       this.#pumping = false;
       this.#wake = undefined;
+    }
+  }
+
+  /**
+   * Waits `ms`, or less when `#wake` is called (a state change: decide again). Every release and
+   * acquire wakes the pump, so this avoids an AbortController per wait when the clock has timers.
+   */
+  async #timedWait(ms: number): Promise<void> {
+    if (this.#clock.timeout !== undefined) {
+      const clock = this.#clock as Required<Clock>;
+      await new Promise<void>((resolve) => {
+        const cancel = clock.timeout(ms, resolve);
+        this.#wake = () => {
+          cancel();
+          resolve();
+        };
+      });
+      return;
+    }
+    const wakeUp = new AbortController();
+    this.#wake = () => wakeUp.abort(WOKEN);
+    try {
+      await this.#clock.sleep(ms, wakeUp.signal);
+    } catch {
+      // Woken early by a state change: decide again.
     }
   }
 

@@ -10,6 +10,7 @@ export type {
   ConversationPart,
   ConversationWithParts,
   DataAttribute,
+  HelpCenter,
   HelpCenterCollection,
   IntercomSchemas,
   Segment,

@@ -38,10 +38,37 @@ export type Ticket = Schema<'ticket'>;
 /** An article as GET /articles lists it. */
 export type Article = Schema<'article_list_item'>;
 export type HelpCenterCollection = Schema<'collection'>;
+/** A help center as GET /help_center/help_centers lists it (not among the generated 2.14 types). */
+export interface HelpCenter {
+  id: string;
+  workspace_id: string;
+  identifier: string;
+  display_name: string;
+  website_turned_on: boolean;
+  url?: string;
+  custom_domain?: string | null;
+  created_at: number;
+  updated_at: number;
+}
 export type ActivityLog = Schema<'activity_log'>;
+
+/**
+ * A row of a link table: one relation its parent lists, with the parent's `updated_at` (Unix
+ * seconds), e.g. `{ contact_id: '1', tag_id: '7', contact_updated_at: 1735689600 }`. Lists Intercom
+ * cut at 10 inline are read whole. (`sync` adds `workspace_id`.)
+ */
+export type LinkRow<Parent extends string, Linked extends string, Updated extends string | never = never> = {
+  [K in Parent | Linked]: string;
+} & { [K in Updated]: number };
 
 /** Each stream's name and the record it yields. */
 export interface StreamRecords {
+  team_admins: LinkRow<'team_id', 'admin_id'>;
+  company_tags: LinkRow<'company_id', 'tag_id', 'company_updated_at'>;
+  contact_companies: LinkRow<'contact_id', 'company_id', 'contact_updated_at'>;
+  contact_tags: LinkRow<'contact_id', 'tag_id', 'contact_updated_at'>;
+  conversation_contacts: LinkRow<'conversation_id', 'contact_id', 'conversation_updated_at'>;
+  conversation_tags: LinkRow<'conversation_id', 'tag_id', 'conversation_updated_at'>;
   admins: Admin;
   teams: Team;
   tags: Tag;
@@ -58,6 +85,7 @@ export interface StreamRecords {
   conversation_parts: ConversationPart;
   tickets: Ticket;
   articles: Article;
+  help_centers: HelpCenter;
   help_center_collections: HelpCenterCollection;
   activity_logs: ActivityLog;
 }

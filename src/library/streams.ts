@@ -1,3 +1,4 @@
+import { completeNestedLists } from '../engine/nested-lists.js';
 import {
   type Page,
   type ReadContext,
@@ -140,6 +141,7 @@ function readDefinition(
 ): AsyncGenerator<ApiRecord, void, undefined> {
   const source = def.source;
   if (source.kind === 'child') return readChildren(client, def, source, options);
+  if (source.kind === 'link') return readLinks(client, def, source, options);
   return readOwn(client, def, source, options);
 }
 
@@ -271,6 +273,31 @@ async function* readChildren(
   }
 }
 
+/**
+ * A link table: the parent stream's records (read with the same options), each one's relations as
+ * rows; a list Intercom cut at 10 is read whole first (one request per cut list).
+ */
+async function* readLinks(
+  client: Client,
+  def: StreamDefinition,
+  source: Extract<Source, { kind: 'link' }>,
+  options: CheckedOptions,
+): AsyncGenerator<ApiRecord, void, undefined> {
+  const parentDef = findStream(source.parent) as StreamDefinition;
+  const version = options.version ?? parentDef.version;
+  for await (const parent of readDefinition(client, parentDef, { ...options, parent: undefined })) {
+    if (source.fullList)
+      await completeNestedLists([parent], [source.fullList], {
+        client: client.http,
+        stream: def.name,
+        version,
+        signal: options.signal,
+        concurrency: 1,
+      });
+    yield* source.links(parent);
+  }
+}
+
 async function* only(record: ApiRecord): AsyncGenerator<ApiRecord, void, undefined> {
   yield record;
 }
@@ -287,6 +314,7 @@ function reader<N extends StreamName>(name: N): StreamReader<N> {
 export const streams = Object.freeze({
   admins: reader('admins'),
   teams: reader('teams'),
+  teamAdmins: reader('team_admins'),
   tags: reader('tags'),
   segments: reader('segments'),
   contactAttributes: reader('contact_attributes'),
@@ -294,13 +322,19 @@ export const streams = Object.freeze({
   conversationAttributes: reader('conversation_attributes'),
   companies: reader('companies'),
   companySegments: reader('company_segments'),
+  companyTags: reader('company_tags'),
   contacts: reader('contacts'),
+  contactCompanies: reader('contact_companies'),
+  contactTags: reader('contact_tags'),
   users: reader('users'),
   leads: reader('leads'),
   conversations: reader('conversations'),
   conversationParts: reader('conversation_parts'),
+  conversationContacts: reader('conversation_contacts'),
+  conversationTags: reader('conversation_tags'),
   tickets: reader('tickets'),
   articles: reader('articles'),
+  helpCenters: reader('help_centers'),
   helpCenterCollections: reader('help_center_collections'),
   activityLogs: reader('activity_logs'),
 });

@@ -1,5 +1,12 @@
 import type { Destination, WriteMode } from '../destinations/destination.js';
 import {
+  isLayoutName,
+  LAYOUT_NAMES,
+  type LayoutName,
+  type LayoutReport,
+  supportsLayouts,
+} from '../destinations/layouts/index.js';
+import {
   DEFAULT_TUNING,
   type ProgressEvent,
   runSync,
@@ -37,8 +44,18 @@ export interface SyncOptions {
   versions?: Partial<Record<StreamName, string>>;
   /** Remove deleted conversations (and their parts) instead of setting `_deleted_at`. */
   hardDeletes?: boolean;
+  /** Replace mode keeps rows that disappeared from Intercom, with `_deleted_at` set. */
+  softDeletes?: boolean;
+  /** After the sync, mark contacts and companies Intercom no longer lists (ids ÷ 150 requests each). */
+  reconcile?: boolean;
   /** Stops the sync after the commit in progress; run it again to resume. */
   signal?: AbortSignal;
+  /**
+   * Also derive a warehouse layout after the streams commit: `'fivetran'` writes the tables
+   * Fivetran's dbt_intercom package reads (history tables as slowly changing dimensions), in
+   * DuckDB and PostgreSQL destinations. The result's `layout` says what it did.
+   */
+  layout?: LayoutName;
   onProgress?: (event: ProgressEvent) => void;
   /** Throughput and memory knobs (slices, child concurrency, batch size…). */
   tuning?: Partial<SyncTuning>;
@@ -50,7 +67,17 @@ export interface SyncOptions {
  * closing it (and the client) is yours. Resolves with each stream's summary, `ok` false when a
  * stream failed (the others still ran); rejects on a configuration error such as a rejected token.
  */
-export async function sync(options: SyncOptions): Promise<SyncResult> {
+export async function sync(options: SyncOptions): Promise<SyncResult & { layout?: LayoutReport }> {
+  if (options.layout !== undefined) {
+    if (!isLayoutName(options.layout))
+      throw new ConfigurationError(
+        `Set layout to one of ${LAYOUT_NAMES.join(', ')}, not "${options.layout}".`,
+      );
+    if (!supportsLayouts(options.destination))
+      throw new ConfigurationError(
+        `The ${options.layout} layout needs a DuckDB or PostgreSQL destination; ${options.destination.description} cannot maintain history tables.`,
+      );
+  }
   const names = [...(options.streams ?? (DEFAULT_STREAMS as readonly StreamName[]))];
   for (const name of names)
     if (!findStream(name))
@@ -71,13 +98,15 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     throw new ConfigurationError('Set lookbackDays to a number of days of at least 0.');
   const record = <T>(values: Partial<Record<StreamName, T>> | undefined): Record<string, T> =>
     Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== undefined)) as Record<string, T>;
-  return runSync(
+  const result = await runSync(
     {
       streams: [...new Set(names)],
       startDate,
       lookbackSeconds: lookbackDays * 86_400,
       fullRefresh: options.fullRefresh === true,
       hardDeletes: options.hardDeletes === true,
+      softDeletes: options.softDeletes === true,
+      reconcile: options.reconcile === true,
       ...(intervalStart === undefined ? {} : { intervalStart }),
       ...(intervalEnd === undefined ? {} : { intervalEnd }),
       ...(options.modes ? { modes: record(options.modes) } : {}),
@@ -93,4 +122,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     },
     { ...DEFAULT_TUNING, ...options.tuning },
   );
+  if (options.layout === undefined || options.signal?.aborted || !supportsLayouts(options.destination))
+    return result;
+  const layout = await options.destination.applyLayout(options.layout, {
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { ...result, layout };
 }

@@ -1,3 +1,4 @@
+import { HOSTILE_KINDS, type HostileKind } from './hostile.js';
 import { DEFAULT_OAUTH_CLIENT, type OAuthClient } from './routes/oauth.js';
 import { isScale, SCALES, type Scale, type WorkspaceCounts } from './scales.js';
 
@@ -64,14 +65,20 @@ export interface SimulatorOptions {
    * (default: client id `sim_client_id`, secret `sim_client_secret`).
    */
   oauthClients?: OAuthClient[];
+  /**
+   * Hostile responses (see hostile.ts): `true` for every kind, or the kinds to serve. Records keep
+   * their ids and timestamps, so the truth still applies. Default off.
+   */
+  hostile?: boolean | HostileKind[];
 }
 
 export interface ResolvedOptions
-  extends Required<Omit<SimulatorOptions, 'counts' | 'now' | 'anchor' | 'faultKinds'>> {
+  extends Required<Omit<SimulatorOptions, 'counts' | 'now' | 'anchor' | 'faultKinds' | 'hostile'>> {
   counts: WorkspaceCounts;
   now: number | undefined;
   anchor: number;
   faultKinds: FaultKind[];
+  hostile: HostileKind[];
 }
 
 export const DEFAULT_TOKEN = 'sim_access_token';
@@ -147,6 +154,12 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
       ),
       'oauth-clients need a clientId and a clientSecret of 1 to 512 printable characters without spaces.',
     );
+  const hostile =
+    options.hostile === true ? [...HOSTILE_KINDS] : options.hostile === false ? [] : (options.hostile ?? []);
+  check(
+    Array.isArray(hostile) && hostile.every((k) => (HOSTILE_KINDS as readonly string[]).includes(k)),
+    `hostile must be true, false or a list of: ${HOSTILE_KINDS.join(', ')}.`,
+  );
   const now = options.now;
   nonNegative(now, 'now', 32_503_680_000);
   const anchor = Math.min(
@@ -175,5 +188,6 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     anchor,
     defaultVersion: options.defaultVersion ?? '2.14',
     oauthClients: (options.oauthClients ?? [DEFAULT_OAUTH_CLIENT]).map((c) => ({ ...c })),
+    hostile: [...hostile],
   };
 }

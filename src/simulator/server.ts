@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { VirtualClock } from './clock.js';
 import { errorBody, HttpError } from './errors.js';
+import { addHostileAttributes, hostileBody } from './hostile.js';
 import { type FaultKind, type ResolvedOptions, resolveOptions, type SimulatorOptions } from './options.js';
 import { hash32, Rng } from './random.js';
 import { WindowRateLimiter } from './rate-limit.js';
@@ -81,14 +82,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faultRoutes: [...opts.faultRoutes],
     scrollIdleExpirySeconds: opts.scrollIdleExpirySeconds,
     scrollPageSize: opts.scrollPageSize,
+    hostile: [...opts.hostile],
   };
   const stats = new SimulatorStats();
   const limiter = new WindowRateLimiter(clock, settings.rateLimitPerMinute);
   const scrolls = new ScrollRegistry(() => clock.nowMs(), settings.scrollIdleExpirySeconds);
   const onConfig = () => {
+    if (settings.hostile.includes('hostile_names')) addHostileAttributes(workspace);
     limiter.perMinute = settings.rateLimitPerMinute;
     scrolls.idleExpirySeconds = settings.scrollIdleExpirySeconds;
   };
+  onConfig();
   const faultRng = new Rng(hash32(opts.seed, 0xfa17));
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number) =>
@@ -163,7 +167,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         res,
         status,
         { ...headers, ...result.headers },
-        result.body,
+        !isControl && status === 200 ? hostileBody(label, result.body, settings.hostile) : result.body,
         fault === 'reset' || fault === 'truncated' ? fault : undefined,
       );
     };

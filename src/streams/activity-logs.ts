@@ -8,7 +8,7 @@ export const activityLogs: StreamDefinition = {
   name: 'activity_logs',
   description: 'Admin activity logs (audit trail).',
   endpoint: 'GET /admins/activity_logs',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'created_at',
   defaultMode: 'merge',
   source: {
@@ -21,6 +21,7 @@ export const activityLogs: StreamDefinition = {
     perPage: 150,
   },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     performed_by: 'json',
     metadata: 'json',

@@ -5,10 +5,11 @@ export const admins: StreamDefinition = {
   name: 'admins',
   description: 'Admins (teammates) of the workspace.',
   endpoint: 'GET /admins',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   defaultMode: 'replace',
   source: { kind: 'list', path: '/admins', itemsKey: 'admins' },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     name: 'string',

@@ -5,7 +5,7 @@ export const articles: StreamDefinition = {
   name: 'articles',
   description: 'Help center articles.',
   endpoint: 'GET /articles',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'updated_at',
   defaultMode: 'merge',
   source: { kind: 'pages', path: '/articles', itemsKey: 'data', perPage: 150 },

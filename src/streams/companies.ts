@@ -8,12 +8,13 @@ export const companies: StreamDefinition = {
   name: 'companies',
   description: 'Companies, with typed custom attributes.',
   endpoint: 'GET /companies/scroll',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'updated_at',
   defaultMode: 'merge',
   customAttributes: 'company',
   source: { kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     company_id: 'string',
@@ -41,7 +42,7 @@ export const companySegments: StreamDefinition = {
   name: 'company_segments',
   description: 'Segments of each company (child of companies).',
   endpoint: 'GET /companies/{id}/segments',
-  primaryKey: ['company_id', 'id'],
+  primaryKey: ['workspace_id', 'company_id', 'id'],
   cursor: 'company_updated_at',
   defaultMode: 'merge',
   source: {
@@ -50,6 +51,7 @@ export const companySegments: StreamDefinition = {
     path: (company) => `/companies/${encodeURIComponent(String(company.id))}/segments`,
     itemsPath: 'data',
     endpoint: 'GET /companies/{id}/segments',
+    parentKey: ['workspace_id', 'company_id'],
   },
   transform: (segment, { parent }) => ({
     ...segment,
@@ -57,6 +59,7 @@ export const companySegments: StreamDefinition = {
     company_updated_at: parent?.updated_at,
   }),
   fields: {
+    workspace_id: 'string',
     company_id: 'string',
     id: 'string',
     company_updated_at: 'timestamp',

@@ -57,7 +57,7 @@ function contactSearch(name: string, description: string, role?: 'user' | 'lead'
     name,
     description,
     endpoint: 'POST /contacts/search',
-    primaryKey: ['id'],
+    primaryKey: ['workspace_id', 'id'],
     cursor: 'updated_at',
     defaultMode: 'merge',
     customAttributes: 'contact',

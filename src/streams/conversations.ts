@@ -7,18 +7,42 @@ const deletedConversations = {
   version: '2.16',
 } as const;
 
+/** Intercom returns at most the 500 most recent parts of a conversation. */
+const PART_CAP = 500;
+
+/**
+ * Whether Intercom's 500-part cap cuts a conversation's parts: its `statistics` count (in search
+ * results too) or its parts list's `total_count` says more than the cap.
+ */
+export function partsTruncated(conversation: Record<string, unknown>): boolean {
+  const statistics = conversation.statistics as { count_conversation_parts?: unknown } | undefined;
+  const parts = conversation.conversation_parts as
+    | { total_count?: unknown; conversation_parts?: unknown[] }
+    | undefined;
+  const counted =
+    typeof statistics?.count_conversation_parts === 'number' ? statistics.count_conversation_parts : 0;
+  const listed = Array.isArray(parts?.conversation_parts) ? parts.conversation_parts.length : undefined;
+  const total = typeof parts?.total_count === 'number' ? parts.total_count : 0;
+  return Math.max(counted, total) > PART_CAP && (listed === undefined || listed < Math.max(counted, total));
+}
+
 /** Conversations through POST /conversations/search over `updated_at` (`>`/`<` are or-equal there). */
 export const conversations: StreamDefinition = {
   name: 'conversations',
   description: 'Conversations, with typed custom attributes (parts are in conversation_parts).',
   endpoint: 'POST /conversations/search',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'updated_at',
   defaultMode: 'merge',
   customAttributes: 'conversation',
   source: { kind: 'search', path: '/conversations/search', itemsKey: 'conversations', dates: 'inclusive' },
   deletions: { ...deletedConversations, match: (deleted) => ({ id: deleted.id }) },
+  transform: (conversation) => {
+    conversation.parts_truncated = partsTruncated(conversation);
+    return conversation;
+  },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     title: 'string',
@@ -45,11 +69,10 @@ export const conversations: StreamDefinition = {
     topics: 'json',
     ai_agent_participated: 'boolean',
     ai_agent: 'json',
+    /** Intercom's 500-part cap cut this conversation's parts (conversation_parts lacks the oldest). */
+    parts_truncated: 'boolean',
   },
 };
-
-/** Intercom returns at most the 500 most recent parts of a conversation. */
-const PART_CAP = 500;
 
 /**
  * Every part of every conversation: one GET /conversations/{id} per conversation, re-read whenever
@@ -60,7 +83,7 @@ export const conversationParts: StreamDefinition = {
   name: 'conversation_parts',
   description: 'Parts (messages, notes, assignments, state changes) of each conversation.',
   endpoint: 'GET /conversations/{id}',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'conversation_updated_at',
   defaultMode: 'merge',
   source: {
@@ -85,6 +108,7 @@ export const conversationParts: StreamDefinition = {
     };
   },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     conversation_id: 'string',
     conversation_updated_at: 'timestamp',

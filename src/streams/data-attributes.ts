@@ -1,6 +1,7 @@
 import type { FieldType, StreamDefinition } from './types.js';
 
 const fields: Record<string, FieldType> = {
+  workspace_id: 'string',
   model: 'string',
   name: 'string',
   id: 'integer',
@@ -29,7 +30,7 @@ function dataAttributes(model: 'contact' | 'company' | 'conversation', name: str
     name,
     description: `Data attributes of ${model === 'company' ? 'companies' : `${model}s`} (built-in and custom).`,
     endpoint: `GET /data_attributes?model=${model}`,
-    primaryKey: ['model', 'name'],
+    primaryKey: ['workspace_id', 'model', 'name'],
     defaultMode: 'replace',
     source: {
       kind: 'list',

@@ -5,7 +5,7 @@ export const helpCenterCollections: StreamDefinition = {
   name: 'help_center_collections',
   description: 'Help center collections.',
   endpoint: 'GET /help_center/collections',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'updated_at',
   defaultMode: 'merge',
   source: { kind: 'pages', path: '/help_center/collections', itemsKey: 'data', perPage: 150 },

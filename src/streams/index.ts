@@ -6,18 +6,29 @@ import { contacts, leads, users } from './contacts.js';
 import { conversationParts, conversations } from './conversations.js';
 import { companyAttributes, contactAttributes, conversationAttributes } from './data-attributes.js';
 import { helpCenterCollections } from './help-center-collections.js';
+import { helpCenters } from './help-centers.js';
+import {
+  companyTags,
+  contactCompanies,
+  contactTags,
+  conversationContacts,
+  conversationTags,
+  teamAdmins,
+} from './links.js';
 import { segments } from './segments.js';
 import { tags } from './tags.js';
 import { teams } from './teams.js';
 import { tickets } from './tickets.js';
 import type { StreamDefinition } from './types.js';
 
+export { nestedItems } from './links.js';
 export type { ApiRecord, FieldType, Source, StreamDefinition } from './types.js';
 
 /** Every stream intercom-sync offers, parents before their children. */
 export const STREAMS: readonly StreamDefinition[] = [
   admins,
   teams,
+  teamAdmins,
   tags,
   segments,
   contactAttributes,
@@ -25,13 +36,19 @@ export const STREAMS: readonly StreamDefinition[] = [
   conversationAttributes,
   companies,
   companySegments,
+  companyTags,
   contacts,
+  contactCompanies,
+  contactTags,
   users,
   leads,
   conversations,
   conversationParts,
+  conversationContacts,
+  conversationTags,
   tickets,
   articles,
+  helpCenters,
   helpCenterCollections,
   activityLogs,
 ];

@@ -5,10 +5,11 @@ export const segments: StreamDefinition = {
   name: 'segments',
   description: 'Segments of contacts and companies.',
   endpoint: 'GET /segments',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   defaultMode: 'replace',
   source: { kind: 'list', path: '/segments', itemsKey: 'segments', query: { include_count: 'true' } },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     name: 'string',

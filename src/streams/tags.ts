@@ -5,8 +5,8 @@ export const tags: StreamDefinition = {
   name: 'tags',
   description: 'Tags of the workspace.',
   endpoint: 'GET /tags',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   defaultMode: 'replace',
   source: { kind: 'list', path: '/tags', itemsKey: 'data' },
-  fields: { id: 'string', type: 'string', name: 'string' },
+  fields: { workspace_id: 'string', id: 'string', type: 'string', name: 'string' },
 };

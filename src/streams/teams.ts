@@ -5,10 +5,11 @@ export const teams: StreamDefinition = {
   name: 'teams',
   description: 'Teams of admins.',
   endpoint: 'GET /teams',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   defaultMode: 'replace',
   source: { kind: 'list', path: '/teams', itemsKey: 'teams' },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     name: 'string',

@@ -5,11 +5,12 @@ export const tickets: StreamDefinition = {
   name: 'tickets',
   description: 'Tickets with their type, state and attributes.',
   endpoint: 'POST /tickets/search',
-  primaryKey: ['id'],
+  primaryKey: ['workspace_id', 'id'],
   cursor: 'updated_at',
   defaultMode: 'merge',
   source: { kind: 'search', path: '/tickets/search', itemsKey: 'tickets', dates: 'inclusive' },
   fields: {
+    workspace_id: 'string',
     id: 'string',
     type: 'string',
     ticket_id: 'string',

@@ -54,6 +54,30 @@ export type Source =
       path: (parent: ApiRecord) => string;
       itemsPath: string;
       endpoint: string;
+      /**
+       * When set, a parent's rows replace its earlier ones (a segment the company left goes): the
+       * columns naming the parent, e.g. `['workspace_id', 'company_id']` (see `LinkBatch`).
+       */
+      parentKey?: string[];
+    }
+  /**
+   * A link table: no request of its own, one row per link its parent's records list (a contact's
+   * tags, a team's admins…). Written in the parent's transactions, where each batch replaces its
+   * parents' links (`LinkBatch`): a link the parent lost disappears. `parentKey` names the link
+   * table's columns identifying the parent, e.g. `['workspace_id', 'contact_id']`.
+   */
+  | {
+      kind: 'link';
+      parent: string;
+      parentKey: string[];
+      links: (parent: ApiRecord) => ApiRecord[];
+      /**
+       * Where the whole list is when the parent's inline one is cut (`has_more: true`, or fewer
+       * items than `total_count`): the engine fetches it, page by page (`?page=N&per_page=M` while
+       * `pages.next`), before the parent's rows and links are committed, and puts it in `field`.
+       *   GET /contacts/{id}/tags → {"type":"list","data":[{"type":"tag","id":"7",…},…]}
+       */
+      fullList?: { field: string; path: (parent: ApiRecord) => string; endpoint: string };
     };
 
 export interface StreamDefinition {

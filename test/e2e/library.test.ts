@@ -52,6 +52,8 @@ async function collect<T>(records: AsyncIterable<T>): Promise<T[]> {
 function keyOf(stream: string, record: Record<string, unknown>): string {
   if (stream === 'company_segments') return `${record.company_id}/${record.id}`;
   if (stream.endsWith('_attributes')) return `${record.model}/${record.name}`;
+  // Link tables: the parent's id and the linked id, the first two columns.
+  if (record.id === undefined) return Object.values(record).slice(0, 2).map(String).join('/');
   return String(record.id);
 }
 

@@ -108,8 +108,14 @@ describe('sync into DuckDB against the simulator', () => {
       `SELECT count(*) AS n, count(DISTINCT conversation_id) AS c, bool_or(parts_truncated) AS truncated FROM intercom.conversation_parts`,
     );
     expect(parts[0]?.truncated).toBe(true);
+    const flagged = await queryDuckDb(
+      db,
+      'SELECT count(*) AS n FROM intercom.conversations WHERE parts_truncated',
+    );
+    expect(flagged[0]?.n).toBe(1);
     const state = await queryDuckDb(db, `SELECT stream FROM intercom._intercom_sync_state ORDER BY stream`);
-    expect(state.map((s) => s.stream)).toEqual(
+    // States are kept per workspace: `<stream>@<workspace id>`.
+    expect(state.map((s) => String(s.stream).replace(/@[0-9a-f]+$/, ''))).toEqual(
       expect.arrayContaining([
         'activity_logs',
         'companies',

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +279,21 @@ describe('IntercomClient: retries', () => {
     expect(Date.now() - started).toBeLessThan(550);
   });
 
+  it('times out through sleep when the clock has no timeout method', async () => {
+    server.route('/slow-headers-sleep', (_req, res, hit) => {
+      if (hit > 1) return sendJson(res, 200, ok);
+      later(600, () => safeEnd(res, () => sendJson(res, 200, ok)));
+    });
+    const system = createSystemClock();
+    const clock = { now: () => system.now(), sleep: (ms: number, s?: AbortSignal) => system.sleep(ms, s) };
+    const client = makeClient({ timeoutMs: 150, clock });
+    const started = Date.now();
+    const response = await client.request({ method: 'GET', path: '/slow-headers-sleep', signal: signal() });
+    expect(response.body).toEqual(ok);
+    expect(client.stats().retries.timeout).toBe(1);
+    expect(Date.now() - started).toBeLessThan(550);
+  });
+
   it('counts the body in the timeout', async () => {
     server.route('/slow-body', (_req, res, hit) => {
       if (hit > 1) return sendJson(res, 200, ok);
@@ -374,6 +390,39 @@ describe('IntercomClient: retries', () => {
       expect((error as Error).name).toBe('AbortError');
       expect(Date.now() - started).toBeLessThan(700);
     }
+  });
+
+  it('follows a signal shared by many requests with one listener, and aborts them all with its reason', async () => {
+    server.route('/shared', (_req, res) => later(300, () => safeEnd(res, () => sendJson(res, 200, ok))));
+    const client = makeClient();
+    const controller = new AbortController();
+    const calls = Array.from({ length: 8 }, () =>
+      client.request({ method: 'GET', path: '/shared', signal: controller.signal }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One listener for the limiter's queue, one for the exchanges in flight: not one per request.
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(2);
+    const reason = new Error('sync stopped');
+    controller.abort(reason);
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o.value))).toEqual(
+      Array.from({ length: 8 }, () => reason),
+    );
+  });
+
+  it("leaves no listener on the caller's signal once requests are answered", async () => {
+    server.route('/quick', (_req, res) => sendJson(res, 200, ok));
+    const client = makeClient();
+    const controller = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      await client.request({ method: 'GET', path: '/quick', signal: controller.signal });
+    }
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        client.request({ method: 'GET', path: '/quick', signal: controller.signal }),
+      ),
+    );
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(2);
   });
 });
 

@@ -247,10 +247,11 @@ describe('record shape', () => {
 
   it('turns deletions into tombstones only where they name the whole primary key', () => {
     const at = new Date('2026-01-10T00:00:00Z');
-    expect(tombstones(conversations, [{ match: { id: '512' }, at }])).toEqual([
-      { id: '512', updated_at: at, _deleted_at: at },
+    // The engine matches deletions within the workspace: { workspace_id, id } is the whole key.
+    expect(tombstones(conversations, [{ match: { workspace_id: 'w', id: '512' }, at }])).toEqual([
+      { workspace_id: 'w', id: '512', updated_at: at, _deleted_at: at },
     ]);
-    expect(tombstones(parts, [{ match: { conversation_id: '512' }, at }])).toEqual([]);
+    expect(tombstones(parts, [{ match: { workspace_id: 'w', conversation_id: '512' }, at }])).toEqual([]);
     expect(printsDeletions(conversations)).toBe(true);
     expect(printsDeletions(parts)).toBe(false);
     expect(printsDeletions(contacts)).toBe(false);
@@ -290,7 +291,7 @@ describe('MessageDestination', () => {
     await writer.commit([{ id: 'a' }, { id: 'b' }], { cursor: 10 });
     await writer.commit([], undefined);
     await writer.delete(
-      [{ match: { id: 'c' }, at: new Date(0) }],
+      [{ match: { workspace_id: 'w', id: 'c' }, at: new Date(0) }],
       { hard: false },
       { cursor: 10, deleted_until: 9 },
     );

@@ -24,7 +24,7 @@ describe('RowShaper', () => {
     expect(types.custom_renewal).toBe('timestamp');
     // "custom_attributes" is taken by the JSON column: the typed column gets another name.
     expect(types.custom_attributes_).toBe('boolean');
-    expect(spec.primaryKey).toEqual(['id']);
+    expect(spec.primaryKey).toEqual(['workspace_id', 'id']);
   });
 
   it('types values, fills custom columns, and converts Unix seconds to dates', () => {
@@ -92,5 +92,56 @@ describe('coerceValue', () => {
     expect(coerceValue('2025-10-01T12:00:00Z', 'timestamp')).toEqual(new Date('2025-10-01T12:00:00Z'));
     expect(coerceValue('not a date', 'timestamp')).toBeUndefined();
     expect(coerceValue(1e15, 'timestamp')).toBeUndefined();
+  });
+});
+
+describe('RowShaper converters', () => {
+  const types = ['string', 'integer', 'float', 'boolean', 'timestamp', 'json'] as const;
+  const samples: unknown[] = [
+    'text',
+    '',
+    '  ',
+    '12',
+    '1.5',
+    'true',
+    'false',
+    '2024-05-06T07:08:09Z',
+    0,
+    -0,
+    1,
+    42,
+    12.9,
+    -3.5,
+    1_700_000_000,
+    Number.MAX_SAFE_INTEGER + 2,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    true,
+    false,
+    [1, 2],
+    { a: 1 },
+    1e20,
+  ];
+
+  it.each(types)('agree with coerceValue on every kind of %s value (a NULL where it gives none)', (type) => {
+    const stream = { ...companies, fields: { id: 'string' as const, value: type } };
+    const shaper = new RowShaper(stream, []);
+    let issues = 0;
+    for (const sample of samples) {
+      const { row } = shaper.shape({ id: 'r1', value: sample }, syncedAt);
+      const expected = coerceValue(sample, type);
+      if (expected === undefined) issues++;
+      expect(row.value, `${type} of ${String(sample)}`).toEqual(expected === undefined ? null : expected);
+    }
+    expect(shaper.issueCount).toBe(issues);
+  });
+
+  it('keeps NULLs, skips undefined fields, and never lets a record overwrite _synced_at', () => {
+    const shaper = new RowShaper(companies, []);
+    const record: Record<string, unknown> = { id: 'c1', name: null, size: undefined, _synced_at: 5 };
+    const { row } = shaper.shape(record, syncedAt);
+    expect(row).toHaveProperty('name', null);
+    expect(row).not.toHaveProperty('size');
+    expect(row._synced_at).toBe(syncedAt);
   });
 });

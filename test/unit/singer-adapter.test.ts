@@ -21,7 +21,7 @@ describe('Singer catalog', () => {
     expect(entry).toMatchObject({
       tap_stream_id: 'contacts',
       stream: 'contacts',
-      key_properties: ['id'],
+      key_properties: ['workspace_id', 'id'],
       replication_key: 'updated_at',
       replication_method: 'INCREMENTAL',
     });
@@ -31,7 +31,7 @@ describe('Singer catalog', () => {
         inclusion: 'available',
         selected: true,
         'selected-by-default': true,
-        'table-key-properties': ['id'],
+        'table-key-properties': ['workspace_id', 'id'],
         'valid-replication-keys': ['updated_at'],
         'replication-method': 'INCREMENTAL',
         'replication-key': 'updated_at',

@@ -2,6 +2,7 @@ import type {
   DeleteOptions,
   Deletion,
   Destination,
+  LinkBatch,
   Row,
   StreamWriter,
   TableSpec,
@@ -66,6 +67,18 @@ export class MessageDestination implements Destination {
         commitSignal?.throwIfAborted();
         if (rows.length > 0) sink.records(spec, rows);
         if (state !== undefined) sink.state(spec.stream, state as StreamState, false);
+      },
+      /** Prints the parent's rows and state, then each link table's (messages have no transactions). */
+      async commitWithLinks(
+        rows: Row[],
+        state: unknown,
+        links: LinkBatch[],
+        commitSignal?: AbortSignal,
+      ): Promise<void> {
+        commitSignal?.throwIfAborted();
+        if (rows.length > 0) sink.records(spec, rows);
+        if (state !== undefined) sink.state(spec.stream, state as StreamState, false);
+        for (const link of links) await link.writer.commit(link.rows, link.state, commitSignal);
       },
       async delete(
         deletions: Deletion[],

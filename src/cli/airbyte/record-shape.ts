@@ -106,7 +106,8 @@ export function tombstones(def: StreamDefinition, deletions: readonly Deletion[]
 /** True when the stream's deletions can be printed as tombstones. */
 export function printsDeletions(def: StreamDefinition): boolean {
   if (!def.deletions) return false;
-  const sample = def.deletions.match({ id: 'x' });
+  // The engine adds the workspace to every deletion's match.
+  const sample = { workspace_id: 'w', ...def.deletions.match({ id: 'x' }) };
   return def.primaryKey.every((k) => k in sample);
 }
 

@@ -3,6 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnType, Destination, StreamWriter, TableSpec, WriteMode } from '../destination.js';
+import { duckDbLayoutRunner } from '../layouts/duckdb-layout.js';
+import {
+  type ApplyLayoutOptions,
+  applyLayout,
+  type LayoutName,
+  type LayoutReport,
+} from '../layouts/index.js';
 import {
   allocatePhysicalName,
   ensureSchema,
@@ -17,6 +24,7 @@ import { type ColumnPlan, planColumns } from './column-plan.js';
 import { DuckDbSession } from './duckdb-session.js';
 import { DuckDbStreamWriter, type DuckDbStreamWriterOptions } from './duckdb-stream-writer.js';
 import { DuckDbDestinationError, openError, wrapDuckDbError } from './errors.js';
+import { adoptUnpartitionedRows } from './partitions.js';
 import {
   convertExpression,
   duckDbType,
@@ -281,6 +289,8 @@ class DuckDbDestination implements Destination {
       }
     } else {
       await evolveTable(connection, schema, target, plan);
+      if (spec.partition !== undefined)
+        await adoptUnpartitionedRows(connection, schema, target, spec.partition);
     }
 
     const landing = `_intercom_sync_landing_${++this.landingCounter}`;
@@ -300,6 +310,20 @@ class DuckDbDestination implements Destination {
       landing,
       staging,
     };
+  }
+
+  /**
+   * Derives a warehouse layout's tables (e.g. `fivetran`) from the committed stream tables, one
+   * transaction per layout table; call it after the sync's streams have finished. See `../layouts/`.
+   */
+  async applyLayout(layout: LayoutName, options: ApplyLayoutOptions = {}): Promise<LayoutReport> {
+    const { session, schema } = await this.ready('applyLayout');
+    try {
+      return await applyLayout(layout, duckDbLayoutRunner(session, schema), options);
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) throw error;
+      throw wrapDuckDbError(error, { operation: `applyLayout (${layout})`, destination: this.description });
+    }
   }
 
   async close(): Promise<void> {

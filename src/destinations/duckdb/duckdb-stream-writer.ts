@@ -4,6 +4,9 @@ import {
   DELETED_AT,
   type DeleteOptions,
   type Deletion,
+  type FinishOptions,
+  type IdReconciliation,
+  type LinkBatch,
   type Row,
   type StreamWriter,
   type TableSpec,
@@ -13,7 +16,9 @@ import { logicalNameComment } from './catalog.js';
 import type { PlannedColumn, TableColumn } from './column-plan.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import { wrapDuckDbError } from './errors.js';
+import { copyOtherPartitions } from './partitions.js';
 import { appenderFits, appendRows, lastRowPerKey } from './row-loader.js';
+import { carryDeletedRows, DuckDbIdReconciliation } from './soft-deletes.js';
 import {
   convertExpression,
   qualifiedName,
@@ -74,6 +79,35 @@ function directLayout(
   );
 }
 
+/**
+ * Appends `rows` through `appender` (see `appendRows`) and closes it, flushing the rows into its
+ * table; on an error the appender's rows are discarded (the caller's transaction rolls back the rest).
+ */
+function appendThrough(
+  appender: DuckDBAppender,
+  layout: readonly (ColumnSpec | null)[],
+  rows: readonly Row[],
+  signal?: AbortSignal,
+): void {
+  try {
+    appendRows(appender, layout, rows, signal);
+    appender.closeSync();
+  } catch (error) {
+    discard(appender);
+    throw error;
+  }
+}
+
+/** Drops what `appender` holds and closes it, quietly (the caller is already failing). */
+function discard(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+    appender.closeSync();
+  } catch {
+    // The transaction is rolled back anyway, taking whatever was flushed with it.
+  }
+}
+
 function requireStaging(staging: string | undefined): string {
   if (staging === undefined) throw new Error('A replace writer needs a staging table');
   return staging;
@@ -85,7 +119,11 @@ function requireStaging(staging: string | undefined): string {
  *   BEGIN
  *   append, replace: the Appender writes the rows straight into the target (append) or the
  *            staging table (replace), when no column needs converting; otherwise as for merge:
- *   merge:   the Appender writes the batch, reduced to the last row of each key, into a
+ *   merge, when no column needs converting: the batch is reduced to the last row of each key; its
+ *            keys alone go into the connection-local landing table; DELETE FROM target USING
+ *            landing WHERE the key matches; DELETE FROM landing; the Appender writes the rows
+ *            straight into the target
+ *   merge, otherwise: the Appender writes the batch, reduced to the last row of each key, into a
  *            connection-local landing table; DELETE FROM target USING landing WHERE the key
  *            matches; INSERT INTO target SELECT … FROM landing (casting widened columns);
  *            DELETE FROM landing
@@ -100,6 +138,8 @@ export class DuckDbStreamWriter implements StreamWriter {
   private readonly mergeDeleteSql: string | undefined;
   /** The table's columns as the Appender sees them, when rows can go straight into it. */
   private readonly directLayout: (ColumnSpec | null)[] | undefined;
+  /** The landing table's columns with only the primary key's filled (the others left NULL). */
+  private readonly keyLayout: (ColumnSpec | null)[];
 
   constructor(private readonly options: DuckDbStreamWriterOptions) {
     const { schema, columns, target, staging, landing, mode, spec } = options;
@@ -118,7 +158,9 @@ export class DuckDbStreamWriter implements StreamWriter {
       });
       this.mergeDeleteSql = `DELETE FROM ${destinationTable} AS existing USING ${temporaryTableName(landing)} AS landed WHERE ${matches.join(' AND ')}`;
     }
-    this.directLayout = mode === 'merge' ? undefined : directLayout(columns, options.tableColumns);
+    this.directLayout = directLayout(columns, options.tableColumns);
+    // Merge by key: the landing table only carries the batch's keys, to delete the rows they replace.
+    this.keyLayout = spec.columns.map((column) => (spec.primaryKey.includes(column.name) ? column : null));
   }
 
   private get tableForMessages(): string {
@@ -157,11 +199,77 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (stateJson === undefined) return;
         if (mode === 'replace')
           await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, spec.stream, stateJson);
+        else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
       }, signal);
     } catch (error) {
       throw this.wrap('commit', error, signal);
     }
+  }
+
+  /**
+   * `commit`, plus each link table's rows and state, in one transaction (see `LinkBatch`). Every
+   * link writer must be a DuckDB writer of this destination (the same connection).
+   */
+  async commitWithLinks(
+    rows: Row[],
+    state: unknown | undefined,
+    links: LinkBatch[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.assertOpen('commit');
+    const { session, schema, spec, mode, staging } = this.options;
+    try {
+      const linkWriters = links.map((link) => {
+        const writer = link.writer;
+        if (!(writer instanceof DuckDbStreamWriter) || writer.options.session !== session)
+          throw new Error('a link batch needs a writer of the same DuckDB destination');
+        writer.assertOpen('commit');
+        return writer;
+      });
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      await session.transaction(async (connection) => {
+        if (rows.length > 0) await this.load(connection, rows, signal);
+        if (stateJson !== undefined) {
+          if (mode === 'replace')
+            await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
+          else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
+        }
+        for (const [index, link] of links.entries())
+          await (linkWriters[index] as DuckDbStreamWriter).replaceLinks(connection, link, signal);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('commit', error, signal);
+    }
+  }
+
+  /** Inside a parent's transaction: the parents' stored links go, the batch's rows and state come. */
+  private async replaceLinks(connection: DuckDBConnection, link: LinkBatch, signal?: AbortSignal) {
+    const { schema, spec, mode, staging, target, columns } = this.options;
+    if (mode !== 'append' && link.parents.length > 0) {
+      const table = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
+      const physical = new Map(columns.map((column) => [column.logical, column.physical]));
+      const conditions = link.parents.map((parent) => {
+        const parts = link.parentKey.map((name) => {
+          const column = physical.get(name);
+          if (column === undefined) throw new Error(`the link table has no parent column "${name}"`);
+          const value = parent[name];
+          if (value === null || value === undefined) return `${quoteIdentifier(column)} IS NULL`;
+          const literal =
+            typeof value === 'number' && Number.isFinite(value) ? String(value) : quoteLiteral(String(value));
+          return `${quoteIdentifier(column)} = ${literal}`;
+        });
+        return `(${parts.join(' AND ')})`;
+      });
+      for (let i = 0; i < conditions.length; i += 500) {
+        signal?.throwIfAborted();
+        await connection.run(`DELETE FROM ${table} WHERE ${conditions.slice(i, i + 500).join(' OR ')}`);
+      }
+    }
+    if (link.rows.length > 0) await this.load(connection, link.rows, signal);
+    if (link.state === undefined) return;
+    const stateJson = serialiseState(link.state);
+    if (mode === 'replace') await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
+    else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
   }
 
   private async load(
@@ -183,20 +291,24 @@ export class DuckDbStreamWriter implements StreamWriter {
         direct = undefined;
       }
     }
-    appender ??= await connection.createAppender(landing, 'main', 'temp');
-    try {
-      appendRows(appender, direct ?? spec.columns, batch, signal);
-      appender.closeSync();
-    } catch (error) {
-      try {
-        appender.clear();
-        appender.closeSync();
-      } catch {
-        // The transaction is rolled back anyway, taking whatever was flushed with it.
+    if (appender !== undefined && direct !== undefined) {
+      if (this.mergeDeleteSql !== undefined) {
+        // Merge straight into the table: first delete the rows the batch replaces (found by the keys,
+        // landed alone), then append the batch. Every column is copied once, by the Appender.
+        try {
+          const keys = await connection.createAppender(landing, 'main', 'temp');
+          appendThrough(keys, this.keyLayout, batch, signal);
+          await connection.run(this.mergeDeleteSql);
+          await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
+        } catch (error) {
+          discard(appender);
+          throw error;
+        }
       }
-      throw error;
+      appendThrough(appender, direct, batch, signal);
+      return;
     }
-    if (direct !== undefined) return;
+    appendThrough(await connection.createAppender(landing, 'main', 'temp'), spec.columns, batch, signal);
     if (this.mergeDeleteSql !== undefined) await connection.run(this.mergeDeleteSql);
     await connection.run(this.insertSql);
     await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
@@ -255,23 +367,23 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (stateJson === undefined) return;
         if (mode === 'replace')
           await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, spec.stream, stateJson);
+        else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
       }, signal);
     } catch (error) {
       throw this.wrap('delete', error, signal);
     }
   }
 
-  async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+  async finish(state: unknown | undefined, signal?: AbortSignal, options?: FinishOptions): Promise<void> {
     this.assertOpen('finish');
     const { session, schema, spec, mode } = this.options;
     try {
       const stateJson = state === undefined ? undefined : serialiseState(state);
       if (mode === 'replace') {
-        await session.transaction((connection) => this.swapIn(connection, stateJson), signal);
+        await session.transaction((connection) => this.swapIn(connection, stateJson, options), signal);
       } else if (stateJson !== undefined) {
         await session.transaction(
-          (connection) => upsertState(connection, schema, spec.stream, stateJson),
+          (connection) => upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson),
           signal,
         );
       } else {
@@ -285,12 +397,31 @@ export class DuckDbStreamWriter implements StreamWriter {
   }
 
   /** Replace: the old table goes, the staging table takes its name, the state is committed. */
-  private async swapIn(connection: DuckDBConnection, stateJson: string | undefined): Promise<void> {
+  private async swapIn(
+    connection: DuckDBConnection,
+    stateJson: string | undefined,
+    options: FinishOptions | undefined,
+  ): Promise<void> {
     const { schema, spec, target, staging } = this.options;
     const stagingTable = requireStaging(staging);
     const run = await readReplaceRunState(connection, schema, stagingTable);
     if (run === null)
       throw new Error(`the staging table ${quoteIdentifier(stagingTable)} of this run is gone`);
+    // Several workspaces share the table: only this run's partition is replaced.
+    if (spec.partition !== undefined)
+      await copyOtherPartitions(connection, schema, target, stagingTable, spec.partition);
+    if (options?.softDeleteAt !== undefined) {
+      // Soft deletes: the rows that disappeared stay, marked, instead of going with the old table.
+      await carryDeletedRows(
+        connection,
+        schema,
+        target,
+        stagingTable,
+        spec.primaryKey,
+        options.softDeleteAt,
+        spec.partition,
+      );
+    }
     await connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, target)}`);
     await connection.run(
       `ALTER TABLE ${qualifiedName(schema, stagingTable)} RENAME TO ${quoteIdentifier(target)}`,
@@ -302,7 +433,29 @@ export class DuckDbStreamWriter implements StreamWriter {
     }
     await deleteReplaceRun(connection, schema, stagingTable);
     const finalState = stateJson ?? run.stateJson;
-    if (finalState !== undefined) await upsertState(connection, schema, spec.stream, finalState);
+    if (finalState !== undefined)
+      await upsertState(connection, schema, spec.stateKey ?? spec.stream, finalState);
+  }
+
+  /** Reconciliation against a full listing of ids (merge and append tables; see soft-deletes.ts). */
+  async reconcile(idColumn: string, signal?: AbortSignal): Promise<IdReconciliation> {
+    this.assertOpen('reconcile');
+    const { session, schema, spec, mode, target } = this.options;
+    if (mode === 'replace') throw this.wrap('reconcile', new Error('a replace writer cannot reconcile'));
+    try {
+      return await DuckDbIdReconciliation.start(
+        session,
+        schema,
+        target,
+        idColumn,
+        spec.partition,
+        (connection, state) =>
+          upsertState(connection, schema, spec.stateKey ?? spec.stream, serialiseState(state)),
+        signal,
+      );
+    } catch (error) {
+      throw this.wrap('reconcile', error, signal);
+    }
   }
 
   async abort(): Promise<void> {

@@ -1,10 +1,7 @@
-import {
-  type DuckDBAppender,
-  DuckDBDataChunk,
-  DuckDBTimestampTZValue,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+// The bindings under @duckdb/node-api (installed with it, at its exact version): the chunk's vectors
+// are filled through them directly, as node-api's own vector classes do, minus a JS object per value.
+import bindings from '@duckdb/node-bindings';
 import type { ColumnSpec, ColumnType, Row } from '../destination.js';
 import { logicalTypeOf } from './sql.js';
 
@@ -14,9 +11,6 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Below this, `millis * 1000` is an exact integer in a double. */
 const MAX_EXACT_MILLIS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
-
-/** Turns a non-null value of a column's logical type into what the DuckDB vector expects. */
-type Encoder = (value: unknown) => DuckDBValue;
 
 function describe(value: unknown): string {
   if (value instanceof Date)
@@ -29,38 +23,6 @@ function describe(value: unknown): string {
 function reject(type: ColumnType, value: unknown): never {
   throw new TypeError(`expected a ${type} value, got ${describe(value)}`);
 }
-
-const ENCODERS: Readonly<Record<ColumnType, Encoder>> = {
-  string: (value) => (typeof value === 'string' ? value : reject('string', value)),
-  integer: (value) => {
-    let integer: bigint;
-    if (typeof value === 'bigint') integer = value;
-    else if (typeof value === 'number' && Number.isInteger(value)) integer = BigInt(value);
-    else return reject('integer', value);
-    if (integer < INT64_MIN || integer > INT64_MAX) {
-      throw new RangeError(`integer ${integer} does not fit in a 64-bit BIGINT`);
-    }
-    return integer;
-  },
-  float: (value) => {
-    if (typeof value === 'number') return value;
-    if (typeof value === 'bigint') return Number(value);
-    return reject('float', value);
-  },
-  boolean: (value) => (typeof value === 'boolean' ? value : reject('boolean', value)),
-  timestamp: (value) => {
-    if (!(value instanceof Date)) return reject('timestamp', value);
-    const millis = value.getTime();
-    if (Number.isNaN(millis)) return reject('timestamp', value);
-    // Exact in a double up to ±285 years around 1970; one BigInt instead of two on the hot path.
-    const micros = Math.abs(millis) < MAX_EXACT_MILLIS ? BigInt(millis * 1000) : BigInt(millis) * 1000n;
-    return new DuckDBTimestampTZValue(micros);
-  },
-  json: (value) => {
-    const text: string | undefined = JSON.stringify(value);
-    return text === undefined ? reject('json', value) : text;
-  },
-};
 
 /** Where a row failed to encode, so the error can say which row and column. */
 export class RowEncodingError extends Error {
@@ -88,13 +50,141 @@ export function appenderFits(appender: DuckDBAppender, layout: readonly (ColumnS
   });
 }
 
+/** How the non-null values of one logical type are written into a chunk's vector. */
+interface ColumnWriter {
+  /** DuckDB's physical type the column's vector must have. */
+  readonly typeId: DuckDBTypeId;
+  /** Bytes per value in the vector's data (0 for strings, which are assigned one by one). */
+  readonly width: number;
+  write(target: VectorTarget, rowIndex: number, value: unknown): void;
+}
+
+/**
+ * One column's values for the chunk being filled: fixed-width values are written into `bytes`
+ * (viewed as 32-bit halves, doubles or int64s) and copied into the vector in one call; strings are
+ * assigned to `vector` one by one.
+ */
+interface VectorTarget {
+  vector: bindings.Vector;
+  buffer: ArrayBuffer;
+  bytes: Uint8Array;
+  int32: Int32Array;
+  uint32: Uint32Array;
+  float64: Float64Array;
+  bigint64: BigInt64Array;
+}
+
+const TWO_POW_32 = 2 ** 32;
+
+/**
+ * Stores a 64-bit integer given as an exact double: two 32-bit halves, no BigInt allocated
+ * (`number` is exact up to 2^53, far inside int64).
+ */
+function writeExactInt64(target: VectorTarget, rowIndex: number, value: number): void {
+  const high = Math.floor(value / TWO_POW_32);
+  target.uint32[rowIndex * 2] = value - high * TWO_POW_32;
+  target.int32[rowIndex * 2 + 1] = high;
+}
+
+function checkedBigInt(value: bigint): bigint {
+  if (value < INT64_MIN || value > INT64_MAX) {
+    throw new RangeError(`integer ${value} does not fit in a 64-bit BIGINT`);
+  }
+  return value;
+}
+
+/** An integer that is not a safe-integer number: a bigint, or an integral number beyond 2^53. */
+function largeInteger(value: unknown): bigint {
+  if (typeof value === 'bigint') return checkedBigInt(value);
+  if (typeof value === 'number' && Number.isInteger(value)) return checkedBigInt(BigInt(value));
+  return reject('integer', value);
+}
+
+/**
+ * How each logical type's non-null values are written: numbers, booleans and timestamps as their
+ * DuckDB bytes (timestamps as microseconds since 1970) into the column's staging memory, strings and
+ * JSON text through DuckDB's string assignment. A value not of the type is refused (TypeError,
+ * RangeError for an integer beyond 64 bits).
+ */
+const WRITERS: Readonly<Record<ColumnType, ColumnWriter>> = {
+  string: {
+    typeId: DuckDBTypeId.VARCHAR,
+    width: 0,
+    write: (target, rowIndex, value) =>
+      bindings.vector_assign_string_element(
+        target.vector,
+        rowIndex,
+        typeof value === 'string' ? value : reject('string', value),
+      ),
+  },
+  json: {
+    typeId: DuckDBTypeId.VARCHAR,
+    width: 0,
+    write: (target, rowIndex, value) => {
+      const text: string | undefined = JSON.stringify(value);
+      bindings.vector_assign_string_element(target.vector, rowIndex, text ?? reject('json', value));
+    },
+  },
+  integer: {
+    typeId: DuckDBTypeId.BIGINT,
+    width: 8,
+    write: (target, rowIndex, value) => {
+      if (typeof value === 'number' && Number.isSafeInteger(value)) writeExactInt64(target, rowIndex, value);
+      else target.bigint64[rowIndex] = largeInteger(value);
+    },
+  },
+  float: {
+    typeId: DuckDBTypeId.DOUBLE,
+    width: 8,
+    write: (target, rowIndex, value) => {
+      if (typeof value === 'number') target.float64[rowIndex] = value;
+      else if (typeof value === 'bigint') target.float64[rowIndex] = Number(value);
+      else reject('float', value);
+    },
+  },
+  boolean: {
+    typeId: DuckDBTypeId.BOOLEAN,
+    width: 1,
+    write: (target, rowIndex, value) => {
+      target.bytes[rowIndex] = value === true ? 1 : value === false ? 0 : reject('boolean', value);
+    },
+  },
+  timestamp: {
+    typeId: DuckDBTypeId.TIMESTAMP_TZ,
+    width: 8,
+    write: (target, rowIndex, value) => {
+      if (!(value instanceof Date)) return reject('timestamp', value);
+      const millis = value.getTime();
+      if (Math.abs(millis) < MAX_EXACT_MILLIS) writeExactInt64(target, rowIndex, millis * 1000);
+      else if (Number.isNaN(millis)) reject('timestamp', value);
+      else target.bigint64[rowIndex] = checkedBigInt(BigInt(millis) * 1000n);
+    },
+  },
+};
+
+/** A column's staging memory, reused for each chunk of a call. */
+function stagingFor(width: number): VectorTarget {
+  const buffer = new ArrayBuffer(CHUNK_ROWS * width);
+  return {
+    vector: undefined as unknown as bindings.Vector,
+    buffer,
+    bytes: new Uint8Array(buffer),
+    int32: new Int32Array(buffer, 0, width === 8 ? CHUNK_ROWS * 2 : 0),
+    uint32: new Uint32Array(buffer, 0, width === 8 ? CHUNK_ROWS * 2 : 0),
+    float64: new Float64Array(buffer, 0, width === 8 ? CHUNK_ROWS : 0),
+    bigint64: new BigInt64Array(buffer, 0, width === 8 ? CHUNK_ROWS : 0),
+  };
+}
+
 /**
  * Appends `rows` through `appender`. `columns` describes the appender's table column by column, in
  * order: the row key to read and its logical type (whose DuckDB type the table column must have),
  * or `null` for a column left NULL. Rows are written column by column into data chunks of 2048
- * rows (no per-value appender calls, no SQL), with `signal` checked between chunks. A missing key
- * or `null` is NULL; keys not in `columns` are ignored. Throws `RowEncodingError` on a value that
- * does not conform to its column's type; the caller then discards the appender's contents.
+ * rows: numbers, booleans and timestamps as bytes copied into the vector in one call per column,
+ * validity bits likewise, one native call per string, no object per value; `signal` is checked
+ * between chunks. A missing key or
+ * `null` is NULL; keys not in `columns` are ignored. Throws `RowEncodingError` on a value that does
+ * not conform to its column's type; the caller then discards the appender's contents.
  */
 export function appendRows(
   appender: DuckDBAppender,
@@ -108,7 +198,20 @@ export function appendRows(
     throw new Error(`Appender has ${types.length} columns, expected ${columns.length}`);
   }
   const names = columns.map((column) => column?.name);
-  const encoders = columns.map((column) => (column === null ? undefined : ENCODERS[column.type]));
+  const writers = columns.map((column, index) => {
+    if (column === null) return undefined;
+    const writer = WRITERS[column.type];
+    // The writers poke the vector's memory: its layout must be the one they write.
+    if ((types[index] as DuckDBType).typeId !== writer.typeId) {
+      throw new Error(`Appender column ${index} is ${types[index]}, not the type of a ${column.type} value`);
+    }
+    return writer;
+  });
+
+  const staging = writers.map((writer) => stagingFor(writer?.width ?? 0));
+  // Validity bits of a column (bit `i % 8` of byte `i >> 3` is row `i`), copied in when it has a NULL.
+  const validityBuffer = new ArrayBuffer(CHUNK_ROWS / 8);
+  const validity = new Uint8Array(validityBuffer);
 
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     signal?.throwIfAborted();
@@ -116,23 +219,35 @@ export function appendRows(
     const chunk = DuckDBDataChunk.create(types, count);
     for (let columnIndex = 0; columnIndex < names.length; columnIndex++) {
       const name = names[columnIndex];
-      const encode = encoders[columnIndex];
-      const vector = chunk.getColumnVector(columnIndex);
-      if (name === undefined || encode === undefined) {
-        for (let rowIndex = 0; rowIndex < count; rowIndex++) vector.setItem(rowIndex, null);
-        vector.flush();
-        continue;
-      }
-      let rowIndex = 0;
-      try {
-        for (; rowIndex < count; rowIndex++) {
-          const value = rows[start + rowIndex][name];
-          vector.setItem(rowIndex, value === null || value === undefined ? null : encode(value));
+      const writer = writers[columnIndex];
+      const target = staging[columnIndex] as VectorTarget;
+      target.vector = bindings.data_chunk_get_vector(chunk.chunk, columnIndex);
+      let nulls = 0;
+      if (name === undefined || writer === undefined) {
+        validity.fill(0);
+        nulls = count;
+      } else {
+        validity.fill(0xff);
+        let rowIndex = 0;
+        try {
+          for (; rowIndex < count; rowIndex++) {
+            const value = rows[start + rowIndex][name];
+            if (value === null || value === undefined) {
+              validity[rowIndex >> 3] &= ~(1 << (rowIndex & 7));
+              nulls++;
+            } else writer.write(target, rowIndex, value);
+          }
+        } catch (cause) {
+          throw new RowEncodingError(start + rowIndex, name, { cause });
         }
-      } catch (cause) {
-        throw new RowEncodingError(start + rowIndex, name, { cause });
+        if (writer.width > 0) {
+          bindings.copy_data_to_vector(target.vector, 0, target.buffer, 0, count * writer.width);
+        }
       }
-      vector.flush();
+      if (nulls > 0) {
+        bindings.vector_ensure_validity_writable(target.vector);
+        bindings.copy_data_to_vector_validity(target.vector, 0, validityBuffer, 0, Math.ceil(count / 64) * 8);
+      }
     }
     appender.appendDataChunk(chunk);
   }

@@ -17,6 +17,7 @@ import {
 } from './layout.js';
 import type { FileFormatName } from './manifest.js';
 import { type ParquetCompression, ParquetFormat } from './parquet-format.js';
+import { carryOtherPartitions } from './partition-carry.js';
 import { StateFile } from './state-file.js';
 import { type Generation, TableFolder } from './table-folder.js';
 
@@ -254,6 +255,8 @@ class FileDestination implements Destination {
     if (mode === 'replace') {
       const staging = await table.createGeneration(current?.manifest, spec, mode, run, batchWriter, signal);
       table.live.add(staging.name);
+      if (spec.partition !== undefined && current !== undefined && current.manifest.format === format.name)
+        await carryOtherPartitions(table, current, staging, spec, run, batchWriter, signal);
       return staging;
     }
     if (current === undefined) {

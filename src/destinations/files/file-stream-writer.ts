@@ -2,6 +2,9 @@ import {
   DELETED_AT,
   type DeleteOptions,
   type Deletion,
+  type FinishOptions,
+  type IdReconciliation,
+  type LinkBatch,
   type Row,
   type StreamWriter,
   type TableSpec,
@@ -13,6 +16,7 @@ import { encodeDeletions } from './deletions.js';
 import { wrapFileError } from './errors.js';
 import type { BatchFileWriter } from './file-format.js';
 import type { RunLabel } from './layout.js';
+import { carryDeletedRows, FileIdReconciliation } from './soft-deletes.js';
 import type { StateFile } from './state-file.js';
 import type { Generation, TableFolder } from './table-folder.js';
 
@@ -107,6 +111,91 @@ export class FileStreamWriter implements StreamWriter {
     }
   }
 
+  /**
+   * `commit`, plus each link table's files and state (see `LinkBatch`), holding every table's queue:
+   * the parent's rows file; per link table, a deletions file hard-deleting the batch's parents'
+   * earlier links (not in append mode), then the link rows as a later batch; then one state file
+   * write with every state. Should the state fail, the files go again. Every link writer must be a
+   * writer of this destination.
+   */
+  async commitWithLinks(
+    rows: Row[],
+    state: unknown | undefined,
+    links: LinkBatch[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.assertOpen('commit');
+    const { table, spec, mode, stateFile } = this.options;
+    try {
+      const linkWriters = links.map((link) => {
+        const writer = link.writer;
+        if (!(writer instanceof FileStreamWriter) || writer.options.stateFile !== stateFile)
+          throw new Error('a link batch needs a writer of the same file destination');
+        writer.assertOpen('commit');
+        return writer;
+      });
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      const batch = mode === 'merge' ? lastRowPerKey(rows, spec.primaryKey) : rows;
+      const tables = [...new Set([table, ...linkWriters.map((writer) => writer.options.table)])];
+      await inQueues(tables, signal, async () => {
+        signal?.throwIfAborted();
+        const written: { table: TableFolder; path: string }[] = [];
+        const states: (readonly [string, string])[] = [];
+        try {
+          if (batch.length > 0) written.push({ table, path: await this.writeRows(batch, signal) });
+          if (stateJson !== undefined) this.stageState(stateJson, states);
+          for (const [index, link] of links.entries()) {
+            const writer = linkWriters[index] as FileStreamWriter;
+            await writer.writeLinks(link, written, signal);
+            if (link.state !== undefined) writer.stageState(serialiseState(link.state), states);
+          }
+          await stateFile.setMany(states);
+        } catch (error) {
+          for (const file of written.reverse()) await file.table.unpublish(file.path);
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw this.wrap('commit', error, signal);
+    }
+  }
+
+  /** Writes rows (already reduced) as the next batch of this writer's generation. */
+  private async writeRows(rows: readonly Row[], signal?: AbortSignal): Promise<string> {
+    const { table, spec, run, batchWriter } = this.options;
+    const generation = this.generation();
+    await table.ensureColumns(generation, spec.columns, run, batchWriter, signal);
+    return table.writeBatch(generation, rows, run, batchWriter, signal);
+  }
+
+  /** Replace keeps the state for `finish`; otherwise it joins the states written together. */
+  private stageState(stateJson: string, states: (readonly [string, string])[]): void {
+    const { mode, spec } = this.options;
+    if (mode === 'replace') this.keptState = stateJson;
+    else states.push([spec.stateKey ?? spec.stream, stateJson]);
+  }
+
+  /** A link batch's files: the parents' earlier links hard-deleted, then the rows as a later batch. */
+  private async writeLinks(
+    link: LinkBatch,
+    written: { table: TableFolder; path: string }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { table, spec, mode, run } = this.options;
+    const generation = this.generation();
+    if (mode !== 'append' && link.parents.length > 0) {
+      const at = new Date();
+      const deletions = link.parents.map((parent) => ({
+        match: Object.fromEntries(link.parentKey.map((name) => [name, parent[name]])),
+        at,
+      }));
+      const records = encodeDeletions(deletions, generation.manifest, true);
+      written.push({ table, path: await table.writeDeletions(generation, records, true, run, signal) });
+    }
+    const rows = mode === 'merge' ? lastRowPerKey(link.rows, spec.primaryKey) : link.rows;
+    if (rows.length > 0) written.push({ table, path: await this.writeRows(rows, signal) });
+  }
+
   async delete(
     deletions: Deletion[],
     options: DeleteOptions,
@@ -153,7 +242,7 @@ export class FileStreamWriter implements StreamWriter {
       return;
     }
     try {
-      await stateFile.set(spec.stream, stateJson);
+      await stateFile.set(spec.stateKey ?? spec.stream, stateJson);
     } catch (error) {
       const kept = written === undefined ? undefined : await table.unpublish(written);
       if (kept === undefined) throw error;
@@ -164,17 +253,17 @@ export class FileStreamWriter implements StreamWriter {
     }
   }
 
-  async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+  async finish(state: unknown | undefined, signal?: AbortSignal, options?: FinishOptions): Promise<void> {
     this.assertOpen('finish');
     const { table, mode, stateFile, spec } = this.options;
     try {
       const stateJson = state === undefined ? undefined : serialiseState(state);
       if (mode === 'replace') {
-        await table.queue.run(() => this.swapIn(stateJson, signal), signal);
+        await table.queue.run(() => this.swapIn(stateJson, signal, options), signal);
       } else if (stateJson !== undefined) {
         await table.queue.run(async () => {
           signal?.throwIfAborted();
-          await stateFile.set(spec.stream, stateJson);
+          await stateFile.set(spec.stateKey ?? spec.stream, stateJson);
         }, signal);
       } else {
         signal?.throwIfAborted();
@@ -191,16 +280,35 @@ export class FileStreamWriter implements StreamWriter {
    * then the state is committed, then the old generation is removed. Should the state fail, the old
    * generation is shown again.
    */
-  private async swapIn(stateJson: string | undefined, signal?: AbortSignal): Promise<void> {
+  private async swapIn(
+    stateJson: string | undefined,
+    signal?: AbortSignal,
+    options?: FinishOptions,
+  ): Promise<void> {
     signal?.throwIfAborted();
     const { table, staging, stateFile, spec } = this.options;
     if (staging === undefined) throw new Error('a replace writer needs a staging generation');
     const previous = table.current;
+    if (options?.softDeleteAt !== undefined) {
+      // Soft deletes: the rows that disappeared are written into the new generation, marked.
+      await carryDeletedRows({
+        table,
+        previous,
+        staging,
+        columns: spec.columns,
+        primaryKey: spec.primaryKey,
+        at: options.softDeleteAt,
+        scope: spec.partition,
+        run: this.options.run,
+        batchWriter: this.options.batchWriter,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    }
     await table.show(staging);
     const finalState = stateJson ?? this.keptState;
     if (finalState !== undefined) {
       try {
-        await stateFile.set(spec.stream, finalState);
+        await stateFile.set(spec.stateKey ?? spec.stream, finalState);
       } catch (error) {
         try {
           await table.show(previous);
@@ -215,6 +323,27 @@ export class FileStreamWriter implements StreamWriter {
     }
     table.live.delete(staging.name);
     if (previous !== undefined) await table.discard(previous);
+  }
+
+  /** Reconciliation against a full listing of ids (see soft-deletes.ts). */
+  async reconcile(idColumn: string, signal?: AbortSignal): Promise<IdReconciliation> {
+    this.assertOpen('reconcile');
+    signal?.throwIfAborted();
+    if (this.options.mode === 'replace')
+      throw this.wrap('reconcile', new Error('a replace writer cannot reconcile'));
+    try {
+      return new FileIdReconciliation(
+        {
+          generation: () => this.generation(),
+          delete: (deletions, hard, state, deleteSignal) =>
+            this.delete(deletions, { hard }, state, deleteSignal),
+          scope: this.options.spec.partition,
+        },
+        idColumn,
+      );
+    } catch (error) {
+      throw this.wrap('reconcile', error, signal);
+    }
   }
 
   async abort(): Promise<void> {
@@ -234,4 +363,15 @@ export class FileStreamWriter implements StreamWriter {
     this.options.onDone();
     await this.options.batchWriter.close();
   }
+}
+
+/** Runs `task` holding the queue of every table (in the order given, so callers never cross). */
+function inQueues(
+  tables: readonly TableFolder[],
+  signal: AbortSignal | undefined,
+  task: () => Promise<void>,
+): Promise<void> {
+  const [first, ...rest] = tables;
+  if (first === undefined) return task();
+  return first.queue.run((): Promise<void> => inQueues(rest, signal, task), signal);
 }

@@ -57,6 +57,18 @@ export class StateFile {
     });
   }
 
+  /** Durably sets several streams' states at once (a parent's and its link tables'). */
+  setMany(entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.queue.run(async () => {
+      const next = new Map(this.streams);
+      const updatedAt = new Date().toISOString();
+      for (const [stream, stateJson] of entries) next.set(stream, { stateJson, updatedAt });
+      await writeFileAtomically(this.path, serialise(next));
+      this.streams = next;
+    });
+  }
+
   /** Waits for the writes queued so far. */
   drain(): Promise<void> {
     return this.queue.drain();

@@ -28,7 +28,12 @@ const JSON_UNSTORABLE = /\\(?:\\|u0000|ud[89a-f][0-9a-f]{2})/g;
  */
 export function serialiseJson(value: unknown): string | undefined {
   const text: string | undefined = JSON.stringify(value);
-  if (text === undefined || !text.includes('\\u')) return text;
+  return text === undefined ? undefined : storableJson(text);
+}
+
+/** JSON text made storable in jsonb (see `serialiseJson`). */
+function storableJson(text: string): string {
+  if (!text.includes('\\u')) return text;
   return text.replace(JSON_UNSTORABLE, (sequence) =>
     sequence === '\\\\' ? sequence : sequence === '\\u0000' ? '' : '\\ufffd',
   );
@@ -157,16 +162,25 @@ export function escapeCopyText(text: string): string {
 }
 
 /**
+ * A JSON value as a COPY text field: `serialiseJson`'s text with backslashes doubled. JSON text
+ * holds no raw control characters (JSON.stringify escapes them), so only backslashes need escaping,
+ * and text without any is used as it is (one scan).
+ */
+function copyJson(value: unknown): string {
+  const text: string | undefined = JSON.stringify(value);
+  if (text === undefined) return reject('json', value);
+  if (!text.includes('\\')) return text;
+  return storableJson(text).replaceAll('\\', '\\\\');
+}
+
+/**
  * COPY text fields per logical type. Only strings and JSON can hold special characters, and JSON
  * text only backslashes (JSON.stringify escapes every control character).
  */
 const COPY_ENCODERS: Readonly<Record<ColumnType, Formatter>> = {
   ...FORMATTERS,
   string: (value) => (typeof value === 'string' ? escapeCopyText(value) : reject('string', value)),
-  json: (value) => {
-    const text = serialiseJson(value) ?? reject('json', value);
-    return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
-  },
+  json: copyJson,
 };
 
 /** Where a row failed to encode, so the error can say which row and column. */

@@ -3,6 +3,13 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, type ClientConfig } from 'pg';
 import { ConfigurationError } from '../../http/index.js';
 import type { ColumnType, Destination, StreamWriter, TableSpec, WriteMode } from '../destination.js';
+import {
+  type ApplyLayoutOptions,
+  applyLayout,
+  type LayoutName,
+  type LayoutReport,
+} from '../layouts/index.js';
+import { postgresLayoutRunner } from '../layouts/postgres-layout.js';
 import { listColumns, pickTable, readSchemaCatalog, schemaExists } from './catalog.js';
 import { planColumns } from './column-plan.js';
 import {
@@ -24,6 +31,7 @@ import {
   wrapPostgresError,
 } from './errors.js';
 import { goneOwners, lockSchemaChanges, takeOwnerLease } from './locks.js';
+import { adoptUnpartitionedRows } from './partitions.js';
 import {
   allocatePhysicalName,
   INTERNAL_TABLE_PREFIX,
@@ -358,6 +366,8 @@ class PostgresDestination implements Destination {
       await commentTable(transaction, schema, target, spec.table);
     } else {
       await evolveTable(transaction, schema, target, plan);
+      if (spec.partition !== undefined)
+        await adoptUnpartitionedRows(transaction, schema, target, spec.partition);
       if (mode === 'merge') await ensureMergeKey(transaction, schema, target, key);
     }
 
@@ -391,6 +401,20 @@ class PostgresDestination implements Destination {
       candidates.filter((run) => run.owner !== state.owner).map((run) => run.owner),
     );
     return candidates.filter((run) => run.owner === state.owner || gone.has(run.owner));
+  }
+
+  /**
+   * Derives a warehouse layout's tables (e.g. `fivetran`) from the committed stream tables, one
+   * transaction per layout table; call it after the sync's streams have finished. See `../layouts/`.
+   */
+  async applyLayout(layout: LayoutName, options: ApplyLayoutOptions = {}): Promise<LayoutReport> {
+    const { session, target } = await this.ready('applyLayout');
+    try {
+      return await applyLayout(layout, postgresLayoutRunner(session, this.schema), options);
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) throw error;
+      throw wrapPostgresError(error, this.context(`applyLayout (${layout})`), target);
+    }
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,9 @@ import {
   DELETED_AT,
   type DeleteOptions,
   type Deletion,
+  type FinishOptions,
+  type IdReconciliation,
+  type LinkBatch,
   type Row,
   type StreamWriter,
   type TableSpec,
@@ -13,8 +16,10 @@ import type { PlannedColumn } from './column-plan.js';
 import { encodeCopyRows, FORMATTERS, lastRowPerKey } from './copy-encoding.js';
 import { type ConnectionTarget, wrapPostgresError } from './errors.js';
 import { lockSchemaChanges } from './locks.js';
+import { copyOtherPartitions } from './partitions.js';
 import { allocatePhysicalName, LANDING_TABLE, logicalNameComment, SYSTEM_COLUMNS } from './physical-names.js';
 import type { PostgresSession, Transaction } from './session.js';
+import { carryDeletedRows, PostgresIdReconciliation } from './soft-deletes.js';
 import {
   logicalTypeOf,
   postgresType,
@@ -150,7 +155,7 @@ export class PostgresStreamWriter implements StreamWriter {
     if (stateJson === undefined) return;
     const { schema, spec, mode, staging } = this.options;
     if (mode === 'replace') await setReplaceRunState(transaction, schema, requireStaging(staging), stateJson);
-    else await upsertState(transaction, schema, spec.stream, stateJson);
+    else await upsertState(transaction, schema, spec.stateKey ?? spec.stream, stateJson);
   }
 
   async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
@@ -166,6 +171,84 @@ export class PostgresStreamWriter implements StreamWriter {
     } catch (error) {
       throw this.wrap('commit', error, signal);
     }
+  }
+
+  /**
+   * `commit`, plus each link table's rows and state, in one transaction (see `LinkBatch`). Every
+   * link writer must be a Postgres writer of this destination (the same session).
+   */
+  async commitWithLinks(
+    rows: Row[],
+    state: unknown | undefined,
+    links: LinkBatch[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.assertOpen('commit');
+    const { session } = this.options;
+    try {
+      const linkWriters = links.map((link) => {
+        const writer = link.writer;
+        if (!(writer instanceof PostgresStreamWriter) || writer.options.session !== session)
+          throw new Error('a link batch needs a writer of the same Postgres destination');
+        writer.assertOpen('commit');
+        return writer;
+      });
+      const stateJson = state === undefined ? undefined : serialiseState(state);
+      const batch = this.lastRowPerKey(rows);
+      await session.transaction(async (transaction) => {
+        if (batch.length > 0) {
+          await this.load(transaction, batch);
+          // The landing table is dropped at COMMIT; the next load of this transaction creates it again.
+          await transaction.query(`DROP TABLE IF EXISTS ${LANDING}`);
+        }
+        await this.saveState(transaction, stateJson);
+        for (const [index, link] of links.entries())
+          await (linkWriters[index] as PostgresStreamWriter).replaceLinks(transaction, link);
+      }, signal);
+    } catch (error) {
+      throw this.wrap('commit', error, signal);
+    }
+  }
+
+  /** Inside a parent's transaction: the parents' stored links go, the batch's rows and state come. */
+  private async replaceLinks(transaction: Transaction, link: LinkBatch): Promise<void> {
+    const { schema, mode } = this.options;
+    if (mode !== 'append' && link.parents.length > 0) {
+      const table = qualifiedName(schema, this.written);
+      const columns = new Map(
+        (await listColumns(transaction, schema, this.written)).map((column) => [column.logical, column]),
+      );
+      const arrays: (string | null)[][] = link.parentKey.map(() => []);
+      const conditions = link.parentKey.map((name, index) => {
+        const column = columns.get(name);
+        if (column === undefined) throw new Error(`the link table has no parent column "${name}"`);
+        return `t.${quoteIdentifier(column.physical)} = CAST(p.k${index} AS ${column.sqlType})`;
+      });
+      for (const parent of link.parents) {
+        link.parentKey.forEach((name, index) => {
+          const value = parent[name];
+          (arrays[index] as (string | null)[]).push(
+            value === null || value === undefined
+              ? null
+              : value instanceof Date
+                ? value.toISOString()
+                : String(value),
+          );
+        });
+      }
+      const unnest = link.parentKey.map((_, index) => `$${index + 1}::text[]`).join(', ');
+      const aliases = link.parentKey.map((_, index) => `k${index}`).join(', ');
+      await transaction.query(
+        `DELETE FROM ${table} AS t USING unnest(${unnest}) AS p(${aliases}) WHERE ${conditions.join(' AND ')}`,
+        arrays,
+      );
+    }
+    const batch = this.lastRowPerKey(link.rows);
+    if (batch.length > 0) {
+      await this.load(transaction, batch);
+      await transaction.query(`DROP TABLE IF EXISTS ${LANDING}`);
+    }
+    await this.saveState(transaction, link.state === undefined ? undefined : serialiseState(link.state));
   }
 
   /** When upserting, only the last row of each key in `rows` (ON CONFLICT cannot touch a row twice). */
@@ -310,16 +393,16 @@ export class PostgresStreamWriter implements StreamWriter {
     return [...columns, { physical, logical: DELETED_AT, sqlType: 'timestamp with time zone' }];
   }
 
-  async finish(state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+  async finish(state: unknown | undefined, signal?: AbortSignal, options?: FinishOptions): Promise<void> {
     this.assertOpen('finish');
     const { session, schema, spec, mode } = this.options;
     try {
       const stateJson = state === undefined ? undefined : serialiseState(state);
       if (mode === 'replace') {
-        await session.transaction((transaction) => this.swapIn(transaction, stateJson), signal);
+        await session.transaction((transaction) => this.swapIn(transaction, stateJson, options), signal);
       } else if (stateJson !== undefined) {
         await session.transaction(
-          (transaction) => upsertState(transaction, schema, spec.stream, stateJson),
+          (transaction) => upsertState(transaction, schema, spec.stateKey ?? spec.stream, stateJson),
           signal,
         );
       } else {
@@ -333,12 +416,31 @@ export class PostgresStreamWriter implements StreamWriter {
   }
 
   /** Replace: the old table goes, the staging table takes its name, the state is committed. */
-  private async swapIn(transaction: Transaction, stateJson: string | undefined): Promise<void> {
+  private async swapIn(
+    transaction: Transaction,
+    stateJson: string | undefined,
+    options?: FinishOptions,
+  ): Promise<void> {
     const { schema, spec, target } = this.options;
     const staging = requireStaging(this.options.staging);
     await lockSchemaChanges(transaction, schema);
     const run = await readReplaceRunState(transaction, schema, staging);
     if (run === null) throw replaceRunGone(staging);
+    // Several workspaces share the table: only this run's partition is replaced.
+    if (spec.partition !== undefined)
+      await copyOtherPartitions(transaction, schema, target, staging, spec.partition);
+    if (options?.softDeleteAt !== undefined) {
+      // Soft deletes: the rows that disappeared stay, marked, instead of going with the old table.
+      await carryDeletedRows(
+        transaction,
+        schema,
+        target,
+        staging,
+        spec.primaryKey,
+        options.softDeleteAt,
+        spec.partition,
+      );
+    }
     await transaction.query(`DROP TABLE IF EXISTS ${qualifiedName(schema, target)}`);
     await transaction.query(
       `ALTER TABLE ${qualifiedName(schema, staging)} RENAME TO ${quoteIdentifier(target)}`,
@@ -346,7 +448,30 @@ export class PostgresStreamWriter implements StreamWriter {
     await commentTable(transaction, schema, target, spec.table);
     await deleteReplaceRun(transaction, schema, staging);
     const finalState = stateJson ?? run.stateJson;
-    if (finalState !== undefined) await upsertState(transaction, schema, spec.stream, finalState);
+    if (finalState !== undefined)
+      await upsertState(transaction, schema, spec.stateKey ?? spec.stream, finalState);
+  }
+
+  /** Reconciliation against a full listing of ids (merge and append tables; see soft-deletes.ts). */
+  async reconcile(idColumn: string, signal?: AbortSignal): Promise<IdReconciliation> {
+    this.assertOpen('reconcile');
+    const { session, schema, spec, mode, target } = this.options;
+    if (mode === 'replace') throw this.wrap('reconcile', new Error('a replace writer cannot reconcile'));
+    try {
+      return await PostgresIdReconciliation.start(
+        session,
+        schema,
+        target,
+        spec.stateKey ?? spec.stream,
+        idColumn,
+        spec.partition,
+        (transaction, state) =>
+          upsertState(transaction, schema, spec.stateKey ?? spec.stream, serialiseState(state)),
+        signal,
+      );
+    } catch (error) {
+      throw this.wrap('reconcile', error, signal);
+    }
   }
 
   async abort(): Promise<void> {

@@ -13,6 +13,10 @@ export function createPool(config: ClientConfig, max: number): Pool {
   class TimedClient extends Client {
     constructor(clientConfig?: ClientConfig) {
       super({ ...clientConfig, connectionTimeoutMillis });
+      // A connection that breaks while checked out (its backend terminated, the server gone) emits
+      // 'error' with no pool listener attached: without this the process crashes with a stack
+      // trace. The statement in flight, or the next one, rejects with the cause instead.
+      this.on('error', () => undefined);
     }
   }
   const pool = new Pool({ ...poolConfig, max, Client: TimedClient });

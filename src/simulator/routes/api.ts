@@ -245,10 +245,17 @@ export function apiRoutes(deps: ApiDependencies): Route[] {
       method: 'GET',
       path: '/admins',
       handler: (ctx) => ({
-        body: { type: 'admin.list', admins: ws.admins.map((a) => adaptRecord('admin', a, ctx.version)) },
+        body: {
+          type: 'admin.list',
+          admins: ws.listed('admins').map((a) => adaptRecord('admin', a, ctx.version)),
+        },
       }),
     },
-    { method: 'GET', path: '/teams', handler: () => ({ body: { type: 'team.list', teams: ws.teams } }) },
+    {
+      method: 'GET',
+      path: '/teams',
+      handler: () => ({ body: { type: 'team.list', teams: ws.listed('teams') } }),
+    },
     { method: 'GET', path: '/tags', handler: () => ({ body: { type: 'list', data: ws.tags } }) },
     {
       method: 'GET',
@@ -256,8 +263,8 @@ export function apiRoutes(deps: ApiDependencies): Route[] {
       handler: (ctx) => {
         const withCount = ctx.query.get('include_count') === 'true';
         const segments = withCount
-          ? ws.segments.map((s, k) => ({ ...s, count: 10 + ((k * 37) % 500) }))
-          : ws.segments;
+          ? ws.listed('segments').map((s, k) => ({ ...s, count: 10 + ((k * 37) % 500) }))
+          : ws.listed('segments');
         return { body: { type: 'segment.list', segments, pages: {} } };
       },
     },

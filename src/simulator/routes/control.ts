@@ -1,4 +1,5 @@
 import { HttpError } from '../errors.js';
+import { HOSTILE_KINDS, type HostileKind } from '../hostile.js';
 import { FAULT_KINDS, type FaultKind } from '../options.js';
 import type { SimulatorStats } from '../stats.js';
 import { MutationError, type MutationRequest, Workspace } from '../workspace/workspace.js';
@@ -18,6 +19,8 @@ export interface LiveSettings {
   faultRoutes: string[];
   scrollIdleExpirySeconds: number;
   scrollPageSize: number;
+  /** Hostile response kinds being served (empty: none). */
+  hostile: HostileKind[];
 }
 
 const CONFIG_FIELDS: Record<string, { key: keyof LiveSettings; min: number; max: number }> = {
@@ -42,6 +45,7 @@ export function settingsJson(s: LiveSettings): Record<string, unknown> {
     fault_routes: s.faultRoutes,
     scroll_idle_expiry_s: s.scrollIdleExpirySeconds,
     scroll_page_size: s.scrollPageSize,
+    hostile: s.hostile,
   };
 }
 
@@ -61,6 +65,19 @@ export function applyConfig(settings: LiveSettings, body: unknown): void {
         );
       }
       next.faultKinds = value as FaultKind[];
+      continue;
+    }
+    if (field === 'hostile') {
+      const kinds = value === true ? [...HOSTILE_KINDS] : value === false ? [] : value;
+      if (!Array.isArray(kinds) || !kinds.every((k) => (HOSTILE_KINDS as readonly unknown[]).includes(k))) {
+        throw new HttpError(
+          400,
+          'parameter_invalid',
+          `hostile must be true, false or a list of: ${HOSTILE_KINDS.join(', ')}`,
+          field,
+        );
+      }
+      next.hostile = kinds as HostileKind[];
       continue;
     }
     if (field === 'restricted_routes' || field === 'fault_routes') {

@@ -74,6 +74,11 @@ export class Workspace {
   readonly teams: JsonRecord[] = [];
   readonly tags: JsonRecord[] = [];
   readonly segments: JsonRecord[] = [];
+  /**
+   * Deleted admins, teams and segments (`kind:id`). They stay in their arrays, whose indexes other
+   * records are generated from, and are left out of listings (`listed`) and the truth.
+   */
+  private readonly removed = new Set<string>();
   readonly ticketTypes: JsonRecord[] = [];
   readonly helpCenters: JsonRecord[] = [];
   readonly newsItems: JsonRecord[] = [];
@@ -92,6 +97,10 @@ export class Workspace {
   /** Time of each conversation's last generated part. */
   private readonly baseEnd: number[] = [];
   private readonly extraParts = new Map<number, ExtraPart[]>();
+  /** Tag indexes of contacts whose tags an update changed (an update removes the first tag). */
+  private readonly contactTagOverrides = new Map<number, number[]>();
+  /** Segment indexes of companies an update changed (an update takes the first segment off). */
+  private readonly companySegmentOverrides = new Map<number, number[]>();
   /** Deleted conversations as GET /conversations/deleted lists them, oldest first. */
   readonly deletedConversations: Array<{ id: string; deleted_at: number }> = [];
   private mutationCount = 0;
@@ -375,6 +384,8 @@ export class Workspace {
 
   /** Tag indexes applied to contact `i` (a few contacts have more than the 10 listed inline). */
   contactTagIndexes(i: number): number[] {
+    const changed = this.contactTagOverrides.get(i);
+    if (changed) return changed;
     const rng = new Rng(hash32(this.seed, Kind.contact, i, 3));
     const n = rng.chance(0.02) ? rng.int(NESTED_LIMIT + 1, NESTED_LIMIT + 15) : rng.int(0, 3);
     return rng.sample(this.tags.length, n);
@@ -510,6 +521,8 @@ export class Workspace {
   // ---------------------------------------------------------------- companies
 
   companySegmentIndexes(i: number): number[] {
+    const changed = this.companySegmentOverrides.get(i);
+    if (changed) return changed;
     const rng = new Rng(hash32(this.seed, Kind.company, i, 6));
     return rng.sample(this.segments.length, rng.int(0, 2));
   }
@@ -1057,6 +1070,15 @@ export class Workspace {
           ids.push(this.tags[victim]?.id as string);
           this.tags.splice(victim, 1);
         }
+      } else if (kind === 'admins' || kind === 'teams' || kind === 'segments') {
+        const live = this.listed(kind);
+        const victims = Array.isArray(spec)
+          ? live.filter((record) => spec.includes(record.id as string))
+          : rng.sample(live.length, Math.min(live.length, Number(spec))).map((k) => live[k] as JsonRecord);
+        for (const record of victims) {
+          this.removed.add(`${kind}:${record.id as string}`);
+          ids.push(record.id as string);
+        }
       } else if (kind in tables) {
         const { table, id, index } = tables[kind as keyof typeof tables];
         for (const i of pickLive(table, spec, index)) {
@@ -1071,6 +1093,14 @@ export class Workspace {
     return result;
   }
 
+  /** The admins, teams or segments that exist (deleted ones left out), as the API lists them. */
+  listed(kind: 'admins' | 'teams' | 'segments'): JsonRecord[] {
+    const all = this[kind];
+    return this.removed.size === 0
+      ? all
+      : all.filter((record) => !this.removed.has(`${kind}:${record.id as string}`));
+  }
+
   /** Delete a record; conversations also appear in GET /conversations/deleted. */
   deleteRecord(table: LazyTable<JsonRecord>, i: number, at: number): void {
     table.delete(i, at);
@@ -1080,7 +1110,10 @@ export class Workspace {
 
   private updatePatch(kind: string, i: number, rng: Rng): JsonRecord {
     switch (kind) {
-      case 'contacts':
+      case 'contacts': {
+        // An update also takes the contact's first tag off, so that links can be seen to go.
+        const tags = this.contactTagIndexes(i);
+        if (tags.length > 0) this.contactTagOverrides.set(i, tags.slice(1));
         return {
           last_seen_at: this.clock.now(),
           custom_attributes: {
@@ -1088,8 +1121,13 @@ export class Workspace {
             seats: rng.int(0, 5000),
           },
         };
-      case 'companies':
+      }
+      case 'companies': {
+        // An update also takes the company's first segment off (company_segments must lose it).
+        const segments = this.companySegmentIndexes(i);
+        if (segments.length > 0) this.companySegmentOverrides.set(i, segments.slice(1));
         return { monthly_spend: rng.int(0, 20000), session_count: rng.int(0, 10000) };
+      }
       case 'tickets': {
         const state = rng.pick(TICKET_STATES);
         return { ticket_state: this.ticketState(state), open: state !== 'resolved' };
@@ -1125,7 +1163,7 @@ export class Workspace {
     const allowed: Record<'create' | 'update' | 'delete', readonly string[]> = {
       create: [...MUTABLE_KINDS, 'conversation_parts', 'tags'],
       update: [...MUTABLE_KINDS],
-      delete: [...MUTABLE_KINDS, 'tags'],
+      delete: [...MUTABLE_KINDS, 'tags', 'admins', 'teams', 'segments'],
     };
     for (const action of ['create', 'update', 'delete'] as const) {
       for (const kind of Object.keys(request[action] ?? {}))
@@ -1148,12 +1186,19 @@ export class Workspace {
     'companies',
     'company_segments',
     'contacts',
+    'contact_tags',
+    'contact_companies',
+    'company_tags',
+    'conversation_tags',
+    'conversation_contacts',
+    'team_admins',
     'users',
     'leads',
     'conversations',
     'conversation_parts',
     'tickets',
     'articles',
+    'help_centers',
     'help_center_collections',
     'activity_logs',
     'contact_attributes',
@@ -1174,16 +1219,16 @@ export class Workspace {
       })();
     switch (stream) {
       case 'admins':
-        yield* this.admins.map((a) => ({ id: a.id }));
+        yield* this.listed('admins').map((a) => ({ id: a.id }));
         return;
       case 'teams':
-        yield* this.teams.map((t) => ({ id: t.id }));
+        yield* this.listed('teams').map((t) => ({ id: t.id }));
         return;
       case 'tags':
         yield* this.tags.map((t) => ({ id: t.id }));
         return;
       case 'segments':
-        yield* this.segments.map((s) => ({ id: s.id, updated_at: s.updated_at }));
+        yield* this.listed('segments').map((s) => ({ id: s.id, updated_at: s.updated_at }));
         return;
       case 'companies':
         yield* keyed(this.companies, (i) => this.companyIds.id(i));
@@ -1191,11 +1236,67 @@ export class Workspace {
       case 'company_segments':
         for (const i of this.companies.liveIndices()) {
           for (const s of this.companySegmentIndexes(i))
-            yield { id: this.segments[s]?.id, company_id: this.companyIds.id(i) };
+            yield {
+              id: this.segments[s]?.id,
+              company_id: this.companyIds.id(i),
+              company_updated_at: this.companies.updatedAt[i],
+            };
         }
         return;
       case 'contacts':
         yield* keyed(this.contacts, (i) => this.contactIds.id(i));
+        return;
+      case 'contact_tags':
+        for (const i of this.contacts.liveIndices()) {
+          for (const t of this.contactTagIndexes(i))
+            yield {
+              contact_id: this.contactIds.id(i),
+              tag_id: this.tagId(t),
+              contact_updated_at: this.contacts.updatedAt[i],
+            };
+        }
+        return;
+      case 'company_tags':
+        for (const i of this.companies.liveIndices()) {
+          const company = this.companies.get(i);
+          for (const tag of ((company.tags as JsonRecord | undefined)?.tags as JsonRecord[] | undefined) ??
+            [])
+            yield { company_id: company.id, tag_id: tag.id, company_updated_at: company.updated_at };
+        }
+        return;
+      case 'conversation_tags':
+      case 'conversation_contacts':
+        for (const i of this.conversations.liveIndices()) {
+          const conversation = this.conversations.get(i);
+          const [field, column] =
+            stream === 'conversation_tags' ? ['tags', 'tag_id'] : ['contacts', 'contact_id'];
+          const list = (conversation[field] as JsonRecord | undefined)?.[field] as JsonRecord[] | undefined;
+          const seen = new Set<unknown>();
+          for (const item of list ?? []) {
+            if (seen.has(item.id)) continue;
+            seen.add(item.id);
+            yield {
+              conversation_id: conversation.id,
+              [column]: item.id,
+              conversation_updated_at: conversation.updated_at,
+            };
+          }
+        }
+        return;
+      case 'team_admins':
+        for (const team of this.listed('teams'))
+          for (const admin of (team.admin_ids as unknown[] | undefined) ?? [])
+            yield { team_id: team.id, admin_id: String(admin) };
+        return;
+      case 'contact_companies':
+        for (const i of this.contacts.liveIndices()) {
+          for (const c of this.contactCompanyIndexes(i))
+            yield {
+              contact_id: this.contactIds.id(i),
+              company_id: this.companyIds.id(c),
+              contact_updated_at: this.contacts.updatedAt[i],
+            };
+        }
         return;
       case 'users':
       case 'leads': {
@@ -1230,6 +1331,9 @@ export class Workspace {
         return;
       case 'articles':
         yield* keyed(this.articles, (i) => numericId('article', i));
+        return;
+      case 'help_centers':
+        yield* this.helpCenters.map((h) => ({ id: h.id, updated_at: h.updated_at }));
         return;
       case 'help_center_collections':
         yield* keyed(this.collections, (i) => numericId('collection', i));

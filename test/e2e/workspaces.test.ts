@@ -1,0 +1,211 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/output.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import {
+  HOW_TO_RUN_POSTGRES_TESTS,
+  POSTGRES_TEST_URI,
+  probePostgres,
+} from '../destinations/postgres-harness.js';
+import { api } from '../support/simulator-client.js';
+import { compareReaderWithTruth, mismatches, queryDuckDb, type RowReader } from '../support/warehouse.js';
+
+/**
+ * Two workspaces (two simulators, different seeds and app ids) syncing into one DuckDB file and one
+ * Postgres schema: every table keyed by workspace_id, states kept apart, replace replacing only its
+ * own workspace's rows. Each workspace's rows must equal its own truth after every step.
+ */
+
+const TOKEN = 'tok_workspaces_SECRET_9090';
+const STREAMS = [
+  'admins',
+  'teams',
+  'team_admins',
+  'tags',
+  'companies',
+  'company_tags',
+  'contacts',
+  'contact_tags',
+  'contact_companies',
+  'conversations',
+  'conversation_parts',
+  'conversation_tags',
+  'conversation_contacts',
+];
+
+const pgUnavailable = await probePostgres();
+if (pgUnavailable !== undefined && process.env.CI === 'true') {
+  throw new Error(
+    `PostgreSQL is required in CI but not reachable (${pgUnavailable}); ${HOW_TO_RUN_POSTGRES_TESTS}.`,
+  );
+}
+
+let dir: string;
+const sims: RunningSimulator[] = [];
+const workspaceIds: string[] = [];
+
+async function sync(sim: RunningSimulator, destUri: string, extra: string[] = []): Promise<void> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  const code = await runCli(
+    [
+      'sync',
+      '--access-token',
+      TOKEN,
+      '--base-url',
+      sim.url,
+      '--dest-uri',
+      destUri,
+      '--streams',
+      STREAMS.join(','),
+      ...extra,
+    ],
+    io,
+    {},
+  );
+  expect(code, `${out.join('\n')}\n${err.join('\n')}`).toBe(0);
+}
+
+function duckDbReader(db: string, workspace: string): RowReader {
+  return async (table, key, time) => {
+    const hasDeletedAt = await queryDuckDb(
+      db,
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'intercom' AND table_name = '${table}' AND column_name = '_deleted_at'`,
+    );
+    const cols = [
+      ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
+      ...(time ? [`epoch("${time}") AS t`] : []),
+    ];
+    return queryDuckDb(
+      db,
+      `SELECT ${cols.join(', ')} FROM intercom."${table}" WHERE workspace_id = '${workspace}'${hasDeletedAt.length > 0 ? ' AND "_deleted_at" IS NULL' : ''}`,
+    );
+  };
+}
+
+function postgresReader(schema: string, workspace: string): RowReader {
+  return async (table, key, time) => {
+    const client = new pg.Client({ connectionString: POSTGRES_TEST_URI });
+    await client.connect();
+    try {
+      const columns = await client.query(
+        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, table],
+      );
+      const hasDeletedAt = columns.rows.some((r: { column_name: string }) => r.column_name === '_deleted_at');
+      const cols = [
+        ...key.map((k) => `"${k}"::text AS "${k}"`),
+        ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
+      ];
+      const result = await client.query(
+        `SELECT ${cols.join(', ')} FROM "${schema}"."${table}" WHERE workspace_id = $1${hasDeletedAt ? ' AND "_deleted_at" IS NULL' : ''}`,
+        [workspace],
+      );
+      return result.rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
+  };
+}
+
+async function compareBoth(reader: (workspace: string) => RowReader): Promise<void> {
+  for (const [index, sim] of sims.entries()) {
+    const comparisons = await Promise.all(
+      STREAMS.map((s) => compareReaderWithTruth(sim, reader(workspaceIds[index] as string), s)),
+    );
+    expect(mismatches(comparisons), `workspace ${workspaceIds[index]}`).toEqual([]);
+  }
+}
+
+async function mutateBoth(): Promise<void> {
+  for (const sim of sims) {
+    const res = await api(sim, '/_simulator/mutate', {
+      method: 'POST',
+      body: {
+        create: { contacts: 5, conversation_parts: 10 },
+        update: { contacts: 8, companies: 3, conversations: 4 },
+        delete: { conversations: 1 },
+        advance_seconds: 7200,
+      },
+    });
+    expect(res.status).toBe(200);
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'intercom-sync-workspaces-'));
+  for (const seed of [101, 202]) {
+    const sim = await startSimulator({
+      scale: 'tiny',
+      seed,
+      token: TOKEN,
+      // No conversation above the 500-part cap: new parts would push old ones out of the API's reach.
+      counts: { contacts: 300, companies: 60, conversations: 80, hugeConversations: 0 },
+    });
+    sims.push(sim);
+    const me = (await api(sim, '/me')).body as { app: { id_code: string } };
+    workspaceIds.push(me.app.id_code);
+  }
+});
+
+afterAll(async () => {
+  for (const sim of sims) await sim.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('two workspaces in one warehouse', () => {
+  it('the simulators are two workspaces', () => {
+    expect(workspaceIds[0]).not.toEqual(workspaceIds[1]);
+  });
+
+  it('DuckDB: both match their truth after full, incremental and replace syncs', async () => {
+    const db = join(dir, 'shared.duckdb');
+    const uri = `duckdb:///${db}`;
+    const reader = (workspace: string) => duckDbReader(db, workspace);
+    for (const sim of sims) await sync(sim, uri);
+    await compareBoth(reader);
+    const states = await queryDuckDb(db, 'SELECT stream FROM intercom._intercom_sync_state ORDER BY stream');
+    for (const workspace of workspaceIds)
+      expect(states.map((s) => s.stream)).toContain(`contacts@${workspace}`);
+
+    await mutateBoth();
+    for (const sim of sims) await sync(sim, uri);
+    await compareBoth(reader);
+
+    // A full refresh (replace) of the first workspace leaves the second's rows as they are.
+    await sync(sims[0] as RunningSimulator, uri, ['--full-refresh']);
+    await compareBoth(reader);
+  });
+
+  it('Postgres: both match their truth after full, incremental and replace syncs', async (context) => {
+    if (pgUnavailable !== undefined) context.skip(`PostgreSQL unavailable: ${pgUnavailable}`);
+    const schema = `ws_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_TEST_URI });
+    await admin.connect();
+    try {
+      const uri = POSTGRES_TEST_URI;
+      const reader = (workspace: string) => postgresReader(schema, workspace);
+      for (const sim of sims) await sync(sim, uri, ['--dest-schema', schema]);
+      await compareBoth(reader);
+      await mutateBoth();
+      for (const sim of sims) await sync(sim, uri, ['--dest-schema', schema]);
+      await compareBoth(reader);
+      await sync(sims[1] as RunningSimulator, uri, ['--dest-schema', schema, '--full-refresh']);
+      await compareBoth(reader);
+      const key = await admin.query(
+        `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+         WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+        [`"${schema}"."conversation_parts"`],
+      );
+      expect(key.rows.map((r: { attname: string }) => r.attname)).toEqual(['workspace_id', 'id']);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  });
+});
