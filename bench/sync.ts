@@ -23,7 +23,10 @@
  *   + ceil(companies/scroll_page) + 1                                      the scroll, and its empty last page
  *   + companies                                                            one GET of each company's segments
  *   + ceil(articles/150) + ceil(collections/150) + ceil(activity_logs/150) page-numbered lists
- *   + 7                                                                    admins, teams, tags, segments, 3 data attribute models
+ *   + contacts with more than 10 tags + contacts with more than 10 companies
+ *                                                                          one GET of each list Intercom cuts at 10
+ *   + 8                                                                    admins, teams, tags, segments, help centers,
+ *                                                                          3 data attribute models
  *   + 1                                                                    GET /me
  * lower_bound_s = min_requests / (rate_limit_per_minute / 60); efficiency = lower_bound_s / wall_s.
  */
@@ -173,6 +176,34 @@ async function control(url: string, path: string, body?: unknown): Promise<unkno
     : JSON.parse(text);
 }
 
+/**
+ * Contacts whose inline list (tags or companies) Intercom cuts at 10: each costs one request for
+ * the whole list. Counted from the link table's truth, one line at a time.
+ */
+async function cutLists(url: string, linkStream: string): Promise<number> {
+  const res = await fetch(`${url}/_simulator/truth/${linkStream}`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  if (!res.ok || !res.body) throw new Error(`/_simulator/truth/${linkStream}: ${res.status}`);
+  const perContact = new Map<string, number>();
+  let rest = '';
+  const decoder = new TextDecoder();
+  const take = (line: string) => {
+    if (line.length === 0) return;
+    const id = String((JSON.parse(line) as { contact_id: unknown }).contact_id);
+    perContact.set(id, (perContact.get(id) ?? 0) + 1);
+  };
+  for await (const chunk of res.body) {
+    const lines = (rest + decoder.decode(chunk as Uint8Array, { stream: true })).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) take(line);
+  }
+  take(rest);
+  let cut = 0;
+  for (const count of perContact.values()) if (count > 10) cut += 1;
+  return cut;
+}
+
 interface SyncRun {
   wallS: number;
   exitCode: number | null;
@@ -281,6 +312,8 @@ async function main(): Promise<void> {
       articles: await count('articles'),
       collections: await count('help_center_collections'),
       activityLogs: await count('activity_logs'),
+      cutTagLists: await cutLists(sim.url, 'contact_tags'),
+      cutCompanyLists: await cutLists(sim.url, 'contact_companies'),
     };
     const pages = (k: number, size = 150) => Math.max(1, Math.ceil(k / size));
     const minRequests =
@@ -294,7 +327,9 @@ async function main(): Promise<void> {
       pages(n.articles) +
       pages(n.collections) +
       pages(n.activityLogs) +
-      7 +
+      n.cutTagLists +
+      n.cutCompanyLists +
+      8 +
       1;
     const lowerBoundS = minRequests / allowedPerSecond;
 

@@ -44,6 +44,21 @@ export async function probePostgres(uri = POSTGRES_TEST_URI): Promise<string | u
   }
 }
 
+/**
+ * Why PostgreSQL is unreachable for a test file (`undefined` when it is reachable), for
+ * `describe.skipIf`. In CI (`CI=true`) an unreachable server fails the file instead: every test
+ * must run there.
+ */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const unavailable = await probePostgres();
+  if (unavailable !== undefined && process.env.CI === 'true') {
+    throw new Error(
+      `PostgreSQL is required in CI but not reachable (${unavailable}); ${HOW_TO_RUN_POSTGRES_TESTS}.`,
+    );
+  }
+  return unavailable;
+}
+
 /** A `SqlRunner` over a test's own client. */
 export function runnerOf(client: Client): SqlRunner {
   return {

@@ -9,11 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import {
-  HOW_TO_RUN_POSTGRES_TESTS,
-  POSTGRES_TEST_URI,
-  probePostgres,
-} from '../destinations/postgres-harness.js';
+import { POSTGRES_TEST_URI, postgresUnavailable } from '../destinations/postgres-harness.js';
 import { BUILT_CLI } from './cli-helpers.js';
 
 /**
@@ -31,11 +27,7 @@ const PG_PASSWORD = 'pw_SECURITY_MARKER_77d1c9';
 const MARKERS = [TOKEN, CLIENT_SECRET, PG_PASSWORD];
 const exec = promisify(execFile);
 
-const pgUnavailable = await probePostgres();
-if (pgUnavailable !== undefined && process.env.CI === 'true')
-  throw new Error(
-    `PostgreSQL is required in CI but not reachable (${pgUnavailable}); ${HOW_TO_RUN_POSTGRES_TESTS}.`,
-  );
+const pgUnavailable = await postgresUnavailable();
 
 let sim: RunningSimulator;
 let work: string;
