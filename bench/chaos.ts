@@ -25,9 +25,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { latestViewSql } from '../src/destinations/files/index.js';
 import {
   FAULT_KINDS,
   type FaultKind,
@@ -38,6 +36,8 @@ import { DEFAULT_STREAMS } from '../src/streams/index.js';
 import {
   compareReaderWithTruth,
   duckDbReader,
+  filesReader,
+  postgresReader,
   type RowReader,
   TRUTH_KEYS,
 } from '../test/support/warehouse.js';
@@ -129,56 +129,6 @@ interface Target {
   /** Arms the commit trigger; resolves when the Nth commit event is seen. */
   armCommitTrigger(count: number, signal: AbortSignal): Promise<void>;
   cleanup(): Promise<void>;
-}
-
-function filesReader(root: string): RowReader {
-  return async (table, key, time) => {
-    const instance = await DuckDBInstance.create(':memory:');
-    try {
-      const connection = await instance.connect();
-      try {
-        const view = await latestViewSql(root, table);
-        const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${view})`);
-        const hasDeletedAt = described.getRowObjectsJS().some((r) => r.column_name === '_deleted_at');
-        const cols = [
-          ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
-          ...(time ? [`epoch(CAST("${time}" AS TIMESTAMPTZ)) AS t`] : []),
-        ];
-        const rows = await connection.runAndReadAll(
-          `SELECT ${cols.join(', ')} FROM (${view})${hasDeletedAt ? ' WHERE "_deleted_at" IS NULL' : ''}`,
-        );
-        return rows.getRowObjectsJS();
-      } finally {
-        connection.closeSync();
-      }
-    } finally {
-      instance.closeSync();
-    }
-  };
-}
-
-function postgresReader(uri: string, schema: string): RowReader {
-  return async (table, key, time) => {
-    const client = new pg.Client({ connectionString: uri });
-    await client.connect();
-    try {
-      const columns = await client.query(
-        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
-        [schema, table],
-      );
-      const hasDeletedAt = columns.rows.some((r: { column_name: string }) => r.column_name === '_deleted_at');
-      const cols = [
-        ...key.map((k) => `"${k}"::text AS "${k}"`),
-        ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
-      ];
-      const result = await client.query(
-        `SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${hasDeletedAt ? ' WHERE "_deleted_at" IS NULL' : ''}`,
-      );
-      return result.rows as Array<Record<string, unknown>>;
-    } finally {
-      await client.end();
-    }
-  };
 }
 
 /** Resolves after `count` file events that match `interesting` under `folder`, or never if aborted. */

@@ -1,16 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
-import { latestViewSql } from '../../src/destinations/files/index.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { STREAMS } from '../../src/streams/index.js';
 import { POSTGRES_TEST_URI, postgresUnavailable } from '../destinations/postgres-harness.js';
-import { compareReaderWithTruth, mismatches, type RowReader } from '../support/warehouse.js';
+import {
+  compareReaderWithTruth,
+  filesReader,
+  mismatches,
+  postgresReader,
+  type RowReader,
+} from '../support/warehouse.js';
 
 /** Every destination, end to end: a full sync, changes, an incremental sync, each compared with the truth. */
 
@@ -29,53 +33,6 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   const code = await runCli(args, io, {});
   outputs.push(...out, ...err);
   return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-function filesReader(root: string): RowReader {
-  return async (table, key, time) => {
-    const instance = await DuckDBInstance.create(':memory:');
-    try {
-      const connection = await instance.connect();
-      const view = await latestViewSql(root, table);
-      const cols = [
-        ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
-        ...(time ? [`epoch(CAST("${time}" AS TIMESTAMPTZ)) AS t`] : []),
-      ];
-      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${view})`);
-      const hasDeletedAt = described.getRowObjectsJS().some((r) => r.column_name === '_deleted_at');
-      const reader = await connection.runAndReadAll(
-        `SELECT ${cols.join(', ')} FROM (${view})${hasDeletedAt ? ' WHERE "_deleted_at" IS NULL' : ''}`,
-      );
-      connection.closeSync();
-      return reader.getRowObjectsJS();
-    } finally {
-      instance.closeSync();
-    }
-  };
-}
-
-function postgresReader(uri: string, schema: string): RowReader {
-  return async (table, key, time) => {
-    const client = new pg.Client({ connectionString: uri });
-    await client.connect();
-    try {
-      const columns = await client.query(
-        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
-        [schema, table],
-      );
-      const hasDeletedAt = columns.rows.some((r: { column_name: string }) => r.column_name === '_deleted_at');
-      const cols = [
-        ...key.map((k) => `"${k}"::text AS "${k}"`),
-        ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
-      ];
-      const result = await client.query(
-        `SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${hasDeletedAt ? ' WHERE "_deleted_at" IS NULL' : ''}`,
-      );
-      return result.rows as Array<Record<string, unknown>>;
-    } finally {
-      await client.end();
-    }
-  };
 }
 
 let dir: string;

@@ -8,7 +8,14 @@ import type { Io } from '../../src/cli/output.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { POSTGRES_TEST_URI, postgresUnavailable } from '../destinations/postgres-harness.js';
 import { api } from '../support/simulator-client.js';
-import { compareReaderWithTruth, mismatches, queryDuckDb, type RowReader } from '../support/warehouse.js';
+import {
+  compareReaderWithTruth,
+  duckDbReader,
+  mismatches,
+  postgresReader,
+  queryDuckDb,
+  type RowReader,
+} from '../support/warehouse.js';
 
 /**
  * Two workspaces (two simulators, different seeds and app ids) syncing into one DuckDB file and one
@@ -60,48 +67,6 @@ async function sync(sim: RunningSimulator, destUri: string, extra: string[] = []
     {},
   );
   expect(code, `${out.join('\n')}\n${err.join('\n')}`).toBe(0);
-}
-
-function duckDbReader(db: string, workspace: string): RowReader {
-  return async (table, key, time) => {
-    const hasDeletedAt = await queryDuckDb(
-      db,
-      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'intercom' AND table_name = '${table}' AND column_name = '_deleted_at'`,
-    );
-    const cols = [
-      ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
-      ...(time ? [`epoch("${time}") AS t`] : []),
-    ];
-    return queryDuckDb(
-      db,
-      `SELECT ${cols.join(', ')} FROM intercom."${table}" WHERE workspace_id = '${workspace}'${hasDeletedAt.length > 0 ? ' AND "_deleted_at" IS NULL' : ''}`,
-    );
-  };
-}
-
-function postgresReader(schema: string, workspace: string): RowReader {
-  return async (table, key, time) => {
-    const client = new pg.Client({ connectionString: POSTGRES_TEST_URI });
-    await client.connect();
-    try {
-      const columns = await client.query(
-        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
-        [schema, table],
-      );
-      const hasDeletedAt = columns.rows.some((r: { column_name: string }) => r.column_name === '_deleted_at');
-      const cols = [
-        ...key.map((k) => `"${k}"::text AS "${k}"`),
-        ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
-      ];
-      const result = await client.query(
-        `SELECT ${cols.join(', ')} FROM "${schema}"."${table}" WHERE workspace_id = $1${hasDeletedAt ? ' AND "_deleted_at" IS NULL' : ''}`,
-        [workspace],
-      );
-      return result.rows as Array<Record<string, unknown>>;
-    } finally {
-      await client.end();
-    }
-  };
 }
 
 async function compareBoth(reader: (workspace: string) => RowReader): Promise<void> {
@@ -157,7 +122,7 @@ describe('two workspaces in one warehouse', () => {
   it('DuckDB: both match their truth after full, incremental and replace syncs', async () => {
     const db = join(dir, 'shared.duckdb');
     const uri = `duckdb:///${db}`;
-    const reader = (workspace: string) => duckDbReader(db, workspace);
+    const reader = (workspace: string) => duckDbReader(db, 'intercom', workspace);
     for (const sim of sims) await sync(sim, uri);
     await compareBoth(reader);
     const states = await queryDuckDb(db, 'SELECT stream FROM intercom._intercom_sync_state ORDER BY stream');
@@ -180,7 +145,7 @@ describe('two workspaces in one warehouse', () => {
     await admin.connect();
     try {
       const uri = POSTGRES_TEST_URI;
-      const reader = (workspace: string) => postgresReader(schema, workspace);
+      const reader = (workspace: string) => postgresReader(POSTGRES_TEST_URI, schema, workspace);
       for (const sim of sims) await sync(sim, uri, ['--dest-schema', schema]);
       await compareBoth(reader);
       await mutateBoth();

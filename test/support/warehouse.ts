@@ -1,4 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { latestViewSql } from '../../src/destinations/files/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { truth } from './simulator-client.js';
 
@@ -72,20 +74,84 @@ export type RowReader = (
   time: string | undefined,
 ) => Promise<Array<Record<string, unknown>>>;
 
-/** Reads from a DuckDB file. */
-export function duckDbReader(dbPath: string, schema = 'intercom'): RowReader {
+/** The key columns as text and the cursor as epoch seconds `t`, as every reader selects them. */
+function selectList(key: string[], time: string | undefined, epochOf: (column: string) => string): string {
+  return [
+    ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
+    ...(time ? [`${epochOf(time)} AS t`] : []),
+  ].join(', ');
+}
+
+/** `WHERE` for live rows: soft-deleted rows are history, not the workspace as it is now. */
+function liveRows(hasDeletedAt: boolean, workspace: string | undefined, placeholder: string): string {
+  const conditions = [
+    ...(workspace === undefined ? [] : [`workspace_id = ${placeholder}`]),
+    ...(hasDeletedAt ? ['"_deleted_at" IS NULL'] : []),
+  ];
+  return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** Reads from a DuckDB file; with `workspace`, only that workspace's rows. */
+export function duckDbReader(dbPath: string, schema = 'intercom', workspace?: string): RowReader {
   return async (table, key, time) => {
-    const cols = [
-      ...key.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`),
-      ...(time ? [`epoch("${time}") AS t`] : []),
-    ];
     const hasDeletedAt = await queryDuckDb(
       dbPath,
       `SELECT 1 FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' AND column_name = '_deleted_at'`,
     );
-    // Soft-deleted rows are history, not part of the workspace as it is now.
-    const where = hasDeletedAt.length > 0 ? ' WHERE "_deleted_at" IS NULL' : '';
-    return queryDuckDb(dbPath, `SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${where}`);
+    const where = liveRows(
+      hasDeletedAt.length > 0,
+      workspace,
+      workspace === undefined ? '' : `'${workspace.replaceAll("'", "''")}'`,
+    );
+    return queryDuckDb(
+      dbPath,
+      `SELECT ${selectList(key, time, (c) => `epoch("${c}")`)} FROM "${schema}"."${table}"${where}`,
+    );
+  };
+}
+
+/** Reads the latest version of each record from a Parquet/JSONL lake (the documented view). */
+export function filesReader(root: string): RowReader {
+  return async (table, key, time) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    try {
+      const connection = await instance.connect();
+      try {
+        const view = await latestViewSql(root, table);
+        const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${view})`);
+        const hasDeletedAt = described.getRowObjectsJS().some((r) => r.column_name === '_deleted_at');
+        const rows = await connection.runAndReadAll(
+          `SELECT ${selectList(key, time, (c) => `epoch(CAST("${c}" AS TIMESTAMPTZ))`)} FROM (${view})${liveRows(hasDeletedAt, undefined, '')}`,
+        );
+        return rows.getRowObjectsJS();
+      } finally {
+        connection.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+    }
+  };
+}
+
+/** Reads from a PostgreSQL schema; with `workspace`, only that workspace's rows. */
+export function postgresReader(uri: string, schema: string, workspace?: string): RowReader {
+  return async (table, key, time) => {
+    const client = new pg.Client({ connectionString: uri });
+    await client.connect();
+    try {
+      const columns = await client.query(
+        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, table],
+      );
+      const hasDeletedAt = columns.rows.some((r: { column_name: string }) => r.column_name === '_deleted_at');
+      const result = await client.query(
+        `SELECT ${selectList(key, time, (c) => `extract(epoch from "${c}")::float8`)} FROM "${schema}"."${table}"${liveRows(hasDeletedAt, workspace, '$1')}`,
+        workspace === undefined ? [] : [workspace],
+      );
+      return result.rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
   };
 }
 
