@@ -235,8 +235,10 @@ export async function readChild(
     let value: unknown = res.body;
     for (const key of source.itemsPath.split('.')) value = (value as Record<string, unknown> | null)?.[key];
     if (!Array.isArray(value)) {
+      // Skipping this parent would lose its children for good once the state moves on: fail loudly,
+      // naming the parent, so that a rerun reads it again.
       throw new FatalError(
-        `Stream ${ctx.stream.name}: ${source.endpoint} answered without "${source.itemsPath}".`,
+        `Stream ${ctx.stream.name}: ${source.endpoint} answered without "${source.itemsPath}" for ${source.parent} ${String(parent.id)} (request_id ${res.requestId ?? 'none'}).`,
         { endpoint: source.endpoint, requestId: res.requestId },
       );
     }

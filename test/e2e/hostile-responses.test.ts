@@ -182,7 +182,9 @@ describe('a conversation served without its parts envelope', () => {
       expect(run.code).toBe(1);
       const failed = summaryOf(run.stdout).streams.filter((s) => s.status === 'failed');
       expect(failed.map((s) => s.stream)).toEqual(['conversation_parts']);
-      expect(failed[0]?.error).toMatch(/conversation_parts.*GET \/conversations\/\{id\}/);
+      expect(failed[0]?.error).toMatch(
+        /conversation_parts.*GET \/conversations\/\{id\}.* for conversations [0-9a-f]+ \(request_id [^ )]+\)/,
+      );
       expect(
         await truthMismatches(
           sim,
