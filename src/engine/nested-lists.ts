@@ -82,6 +82,7 @@ async function readFullList(
   let requests = 0;
   for (let page = 1; page <= MAX_PAGES; page++) {
     let body: ApiRecord;
+    let requestId: string | undefined;
     try {
       requests++;
       const res = await ctx.client.request<ApiRecord>({
@@ -93,6 +94,7 @@ async function readFullList(
         endpoint: list.endpoint,
       });
       body = res.body;
+      requestId = res.requestId;
     } catch (error) {
       if (error instanceof IntercomSyncError && error.kind === 'skippable')
         return { items: undefined, requests };
@@ -101,8 +103,8 @@ async function readFullList(
     const found = body?.data ?? body?.companies ?? body?.tags;
     if (!Array.isArray(found))
       throw new FatalError(
-        `Stream ${ctx.stream}: ${list.endpoint} answered without a "data" list; the response is not what Intercom documents.`,
-        { endpoint: list.endpoint },
+        `Stream ${ctx.stream}: ${list.endpoint} answered without a "data" list for ${String(record.type ?? 'record')} ${String(record.id)} (request_id ${requestId ?? 'none'}); the response is not what Intercom documents.`,
+        { endpoint: list.endpoint, requestId },
       );
     for (const item of found) if (typeof item === 'object' && item !== null) items.push(item as ApiRecord);
     const pages = body.pages as { next?: unknown; page?: unknown; total_pages?: unknown } | undefined;
