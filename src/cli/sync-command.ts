@@ -115,6 +115,10 @@ export async function executeSync(
     );
     draw(true);
     io.status?.([]);
+    // Why a stream failed goes to stderr too, not only into the summary on stdout.
+    for (const stream of result.streams)
+      if (stream.status === 'failed' && stream.error !== undefined)
+        logger.error(`${stream.stream} failed: ${stream.error}`, { stream: stream.stream });
     // The layout derives its tables from what the streams committed; skipped when stopped by a signal
     // (the next run applies it, converging to the same tables).
     let layout: LayoutReport | undefined;

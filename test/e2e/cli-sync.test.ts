@@ -111,6 +111,10 @@ describe('one failing stream', () => {
     expect(error).toMatch(/HTTP 422/);
     expect(error).toContain('GET /data_attributes');
     expect(error).toMatch(new RegExp(`request_id ${UUID.source}`));
+    // The reason goes to stderr as well, for logs that keep only stderr.
+    expect(run.err).toMatch(
+      new RegExp(`conversation_attributes failed: Stream conversation_attributes.*request_id ${UUID.source}`),
+    );
     const others = DEFAULT_STREAMS.filter((s) => s !== 'conversation_attributes');
     for (const stream of others) expect(summaryRow(run.out, stream)?.[1], stream).toBe('succeeded');
     expect(await truthMismatches(sim, db, others)).toEqual([]);
