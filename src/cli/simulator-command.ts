@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import {
   FAULT_KINDS,
   type FaultKind,
+  HOSTILE_KINDS,
   SimulatorOptionError,
   type SimulatorOptions,
   startSimulator,
@@ -37,6 +38,7 @@ export function registerSimulatorCommand(program: Command, io: { out: (line: str
     )
     .option('--fault-rate <p>', 'probability 0–1 that a request gets a fault', number('--fault-rate'), 0)
     .option('--fault-kinds <list>', `comma-separated: ${FAULT_KINDS.join(', ')}`)
+    .option('--hostile <kinds>', `hostile responses: all, or comma-separated: ${HOSTILE_KINDS.join(', ')}`)
     .option(
       '--scroll-idle-expiry-s <n>',
       'seconds before an idle companies scroll expires',
@@ -54,6 +56,14 @@ export function registerSimulatorCommand(program: Command, io: { out: (line: str
           : String(flags.faultKinds)
               .split(',')
               .map((k) => k.trim());
+      const hostile =
+        flags.hostile === undefined
+          ? undefined
+          : String(flags.hostile).trim() === 'all'
+            ? true
+            : String(flags.hostile)
+                .split(',')
+                .map((k) => k.trim());
       const options: SimulatorOptions = {
         host: String(flags.host),
         port: flags.port as number,
@@ -65,6 +75,7 @@ export function registerSimulatorCommand(program: Command, io: { out: (line: str
         rateLimitPerMinute: flags.rateLimitPerMinute as number,
         faultRate: flags.faultRate as number,
         ...(kinds ? { faultKinds: kinds as FaultKind[] } : {}),
+        ...(hostile === undefined ? {} : { hostile: hostile as SimulatorOptions['hostile'] }),
         scrollIdleExpirySeconds: flags.scrollIdleExpiryS as number,
       };
       let sim: Awaited<ReturnType<typeof startSimulator>>;

@@ -83,12 +83,49 @@ describe('intercom-sync simulator (the built CLI)', () => {
     await expect(fetch(`${url}/contacts`)).rejects.toThrow();
   });
 
+  it.concurrent('--hostile all: the running simulator serves every hostile kind', async ({ expect }) => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'simulator', '--scale', 'tiny', '--port', '0', '--hostile', 'all'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => reject(new Error('no output')), 8_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) {
+          clearTimeout(timer);
+          resolve(stdout.split('\n')[0] as string);
+        }
+      });
+    });
+    const url = `http://127.0.0.1:${LISTENING.exec(firstLine)?.[1]}`;
+    const res = await fetch(`${url}/_simulator/config`, {
+      headers: { Authorization: 'Bearer sim_access_token' },
+    });
+    expect(res.status).toBe(200);
+    const config = (await res.json()) as { hostile?: unknown };
+    expect(config.hostile).toEqual([
+      'types',
+      'unknown_type',
+      'huge_strings',
+      'deep_nesting',
+      'hostile_names',
+      'missing_envelope',
+    ]);
+    child.kill('SIGTERM');
+    expect((await exited(child)).code).toBe(0);
+  });
+
   for (const [args, mentions] of [
     [['--scale', 'huge'], '--scale'],
     [['--port', 'abc'], '--port'],
     [['--fault-rate', '2'], '--fault-rate'],
     [['--bogus'], '--bogus'],
     [['--fault-kinds', 'meteor'], '--fault-kinds'],
+    [['--hostile', 'meteor'], '--hostile'],
   ] as const) {
     it.concurrent(`${args.join(' ')}: one line on stderr, exit code 2`, async ({ expect }) => {
       const { code, stdout, stderr } = await run(['simulator', '--port', '0', ...args]);
