@@ -1171,12 +1171,25 @@ export function describeDestinationConformance(name: string, factory: Destinatio
         );
       });
 
-      it('replace runs of two partitions at once keep both (the other partitions are carried at the swap)', async (context) => {
+      it('replace runs of two partitions at once keep both, or the second is refused (files)', async () => {
         const harness = await setup();
-        // File lakes carry the other partitions when the run starts (one process writes a lake).
-        if (/^(parquet|jsonl)/.test(harness.destination.description))
-          context.skip('file destinations carry other partitions when the run starts');
         const first = await harness.destination.prepare(spec('w1'), 'replace');
+        if (/^(parquet|jsonl)/.test(harness.destination.description)) {
+          // A lake carries the other partitions when a run starts: a second run at once is refused.
+          await expect(harness.destination.prepare(spec('w2'), 'replace')).rejects.toThrow(
+            /another replace run of admins is in progress.*one after the other/,
+          );
+          await first.commit([{ workspace_id: 'w1', id: 'a', name: 'one' }], undefined);
+          await first.finish({ cursor: 1 });
+          const second = await harness.destination.prepare(spec('w2'), 'replace');
+          await second.commit([{ workspace_id: 'w2', id: 'a', name: 'two' }], undefined);
+          await second.finish({ cursor: 2 });
+          const rows = (await harness.readRows('admins')).map(
+            (row) => `${String(row.workspace_id)}:${String(row.name)}`,
+          );
+          expect(rows.sort()).toEqual(['w1:one', 'w2:two']);
+          return;
+        }
         const second = await harness.destination.prepare(spec('w2'), 'replace');
         await first.commit([{ workspace_id: 'w1', id: 'a', name: 'one' }], undefined);
         await second.commit([{ workspace_id: 'w2', id: 'a', name: 'two' }], undefined);

@@ -253,6 +253,12 @@ class FileDestination implements Destination {
     await table.discardStale();
     const current = table.current;
     if (mode === 'replace') {
+      // The new generation carries the other partitions' files as they are now: a second replace
+      // finishing later would bring back what the first one replaced, or drop what it wrote.
+      if (spec.partition !== undefined && table.live.size > 0)
+        throw new Error(
+          `another replace run of ${spec.table} is in progress: a lake carries the other workspaces' rows as they are when a run starts, so run replace syncs of different workspaces one after the other`,
+        );
       const staging = await table.createGeneration(current?.manifest, spec, mode, run, batchWriter, signal);
       table.live.add(staging.name);
       if (spec.partition !== undefined && current !== undefined && current.manifest.format === format.name)
