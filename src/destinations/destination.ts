@@ -55,6 +55,11 @@ export interface TableSpec {
   partition?: Row;
 }
 
+/** The key a table's state is stored under: `spec.stateKey`, else the stream's name. */
+export function stateKeyOf(spec: Pick<TableSpec, 'stream' | 'stateKey'>): string {
+  return spec.stateKey ?? spec.stream;
+}
+
 /**
  * A row handed to a destination. Values already conform to their column's type:
  * string → string; integer → number (safe integer) or bigint; float → number; boolean → boolean;

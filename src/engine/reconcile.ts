@@ -1,4 +1,9 @@
-import type { Destination, IdReconciliation, TableSpec } from '../destinations/destination.js';
+import {
+  type Destination,
+  type IdReconciliation,
+  stateKeyOf,
+  type TableSpec,
+} from '../destinations/destination.js';
 import { ConfigurationError, FatalError, type IntercomClient, type Logger } from '../http/index.js';
 import type { ApiRecord, Source, StreamDefinition } from '../streams/index.js';
 import { PER_PAGE, type ReadContext, readScroll } from './readers.js';
@@ -199,7 +204,7 @@ export async function reconcileRuns(
     try {
       const result = await reconcileStream(run, {
         ...deps,
-        state: states.get(run.spec.stateKey ?? run.spec.stream),
+        state: states.get(stateKeyOf(run.spec)),
       });
       summary.notes.ids_listed = result.listed;
       summary.notes[deps.hard ? 'rows_removed_as_deleted' : 'rows_marked_deleted'] = result.marked;

@@ -274,9 +274,9 @@ export async function runSync(
      * A stream's state: under `<stream>@<workspace>`; a state saved by a version without workspace
      * ids (key `<stream>`) is adopted by the first workspace syncing after the upgrade.
      */
-    const stateKeyOf = (name: string) => `${name}@${workspaceId}`;
+    const workspaceStateKey = (name: string) => `${name}@${workspaceId}`;
     const stateOf = (name: string): unknown => {
-      const own = states.get(stateKeyOf(name));
+      const own = states.get(workspaceStateKey(name));
       if (own !== undefined) return own;
       const adopted = [...states.keys()].some((key) => key.startsWith(`${name}@`));
       return adopted ? undefined : states.get(name);
@@ -321,7 +321,7 @@ export async function runSync(
         failed: false,
         started: now(),
         expectedPages: 0,
-        stateKey: stateKeyOf(def.name),
+        stateKey: workspaceStateKey(def.name),
         links: [],
         hidden,
       });

@@ -9,6 +9,7 @@ import {
   type LinkBatch,
   type Row,
   type StreamWriter,
+  stateKeyOf,
   type TableSpec,
   type WriteMode,
 } from '../destination.js';
@@ -199,7 +200,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (stateJson === undefined) return;
         if (mode === 'replace')
           await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
+        else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
       }, signal);
     } catch (error) {
       throw this.wrap('commit', error, signal);
@@ -232,7 +233,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (stateJson !== undefined) {
           if (mode === 'replace')
             await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-          else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
+          else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
         }
         for (const [index, link] of links.entries())
           await (linkWriters[index] as DuckDbStreamWriter).replaceLinks(connection, link, signal);
@@ -269,7 +270,7 @@ export class DuckDbStreamWriter implements StreamWriter {
     if (link.state === undefined) return;
     const stateJson = serialiseState(link.state);
     if (mode === 'replace') await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-    else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
+    else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
   }
 
   private async load(
@@ -367,7 +368,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (stateJson === undefined) return;
         if (mode === 'replace')
           await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson);
+        else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
       }, signal);
     } catch (error) {
       throw this.wrap('delete', error, signal);
@@ -383,7 +384,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         await session.transaction((connection) => this.swapIn(connection, stateJson, options), signal);
       } else if (stateJson !== undefined) {
         await session.transaction(
-          (connection) => upsertState(connection, schema, spec.stateKey ?? spec.stream, stateJson),
+          (connection) => upsertState(connection, schema, stateKeyOf(spec), stateJson),
           signal,
         );
       } else {
@@ -433,8 +434,7 @@ export class DuckDbStreamWriter implements StreamWriter {
     }
     await deleteReplaceRun(connection, schema, stagingTable);
     const finalState = stateJson ?? run.stateJson;
-    if (finalState !== undefined)
-      await upsertState(connection, schema, spec.stateKey ?? spec.stream, finalState);
+    if (finalState !== undefined) await upsertState(connection, schema, stateKeyOf(spec), finalState);
   }
 
   /** Reconciliation against a full listing of ids (merge and append tables; see soft-deletes.ts). */
@@ -449,8 +449,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         target,
         idColumn,
         spec.partition,
-        (connection, state) =>
-          upsertState(connection, schema, spec.stateKey ?? spec.stream, serialiseState(state)),
+        (connection, state) => upsertState(connection, schema, stateKeyOf(spec), serialiseState(state)),
         signal,
       );
     } catch (error) {

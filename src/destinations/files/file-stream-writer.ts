@@ -7,6 +7,7 @@ import {
   type LinkBatch,
   type Row,
   type StreamWriter,
+  stateKeyOf,
   type TableSpec,
   type WriteMode,
 } from '../destination.js';
@@ -172,7 +173,7 @@ export class FileStreamWriter implements StreamWriter {
   private stageState(stateJson: string, states: (readonly [string, string])[]): void {
     const { mode, spec } = this.options;
     if (mode === 'replace') this.keptState = stateJson;
-    else states.push([spec.stateKey ?? spec.stream, stateJson]);
+    else states.push([stateKeyOf(spec), stateJson]);
   }
 
   /** A link batch's files: the parents' earlier links hard-deleted, then the rows as a later batch. */
@@ -242,7 +243,7 @@ export class FileStreamWriter implements StreamWriter {
       return;
     }
     try {
-      await stateFile.set(spec.stateKey ?? spec.stream, stateJson);
+      await stateFile.set(stateKeyOf(spec), stateJson);
     } catch (error) {
       const kept = written === undefined ? undefined : await table.unpublish(written);
       if (kept === undefined) throw error;
@@ -263,7 +264,7 @@ export class FileStreamWriter implements StreamWriter {
       } else if (stateJson !== undefined) {
         await table.queue.run(async () => {
           signal?.throwIfAborted();
-          await stateFile.set(spec.stateKey ?? spec.stream, stateJson);
+          await stateFile.set(stateKeyOf(spec), stateJson);
         }, signal);
       } else {
         signal?.throwIfAborted();
@@ -308,7 +309,7 @@ export class FileStreamWriter implements StreamWriter {
     const finalState = stateJson ?? this.keptState;
     if (finalState !== undefined) {
       try {
-        await stateFile.set(spec.stateKey ?? spec.stream, finalState);
+        await stateFile.set(stateKeyOf(spec), finalState);
       } catch (error) {
         try {
           await table.show(previous);

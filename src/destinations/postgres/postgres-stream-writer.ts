@@ -8,6 +8,7 @@ import {
   type LinkBatch,
   type Row,
   type StreamWriter,
+  stateKeyOf,
   type TableSpec,
   type WriteMode,
 } from '../destination.js';
@@ -155,7 +156,7 @@ export class PostgresStreamWriter implements StreamWriter {
     if (stateJson === undefined) return;
     const { schema, spec, mode, staging } = this.options;
     if (mode === 'replace') await setReplaceRunState(transaction, schema, requireStaging(staging), stateJson);
-    else await upsertState(transaction, schema, spec.stateKey ?? spec.stream, stateJson);
+    else await upsertState(transaction, schema, stateKeyOf(spec), stateJson);
   }
 
   async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
@@ -402,7 +403,7 @@ export class PostgresStreamWriter implements StreamWriter {
         await session.transaction((transaction) => this.swapIn(transaction, stateJson, options), signal);
       } else if (stateJson !== undefined) {
         await session.transaction(
-          (transaction) => upsertState(transaction, schema, spec.stateKey ?? spec.stream, stateJson),
+          (transaction) => upsertState(transaction, schema, stateKeyOf(spec), stateJson),
           signal,
         );
       } else {
@@ -448,8 +449,7 @@ export class PostgresStreamWriter implements StreamWriter {
     await commentTable(transaction, schema, target, spec.table);
     await deleteReplaceRun(transaction, schema, staging);
     const finalState = stateJson ?? run.stateJson;
-    if (finalState !== undefined)
-      await upsertState(transaction, schema, spec.stateKey ?? spec.stream, finalState);
+    if (finalState !== undefined) await upsertState(transaction, schema, stateKeyOf(spec), finalState);
   }
 
   /** Reconciliation against a full listing of ids (merge and append tables; see soft-deletes.ts). */
@@ -462,11 +462,10 @@ export class PostgresStreamWriter implements StreamWriter {
         session,
         schema,
         target,
-        spec.stateKey ?? spec.stream,
+        stateKeyOf(spec),
         idColumn,
         spec.partition,
-        (transaction, state) =>
-          upsertState(transaction, schema, spec.stateKey ?? spec.stream, serialiseState(state)),
+        (transaction, state) => upsertState(transaction, schema, stateKeyOf(spec), serialiseState(state)),
         signal,
       );
     } catch (error) {
