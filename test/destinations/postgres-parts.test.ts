@@ -483,6 +483,22 @@ describe('lastRowPerKey', () => {
     expect(lastRowPerKey(strings, [{ name: 'k', type: 'string' }])).toEqual([{ k: 'a', last: true }]);
   });
 
+  it('keeps a NULL key apart from the string \\N, returns the batch itself when no string key repeats, and names a key of the wrong type', () => {
+    const key = [{ name: 'k', type: 'string' as const }];
+    const rows: Row[] = [{ k: '\\N' }, { k: null }, { v: 1 }, { k: 'x' }];
+    expect(lastRowPerKey(rows, key)).toEqual([{ k: '\\N' }, { v: 1 }, { k: 'x' }]);
+    const distinct: Row[] = [{ k: 'a' }, { k: 'b' }, { k: 'ab' }];
+    expect(lastRowPerKey(distinct, key)).toBe(distinct);
+    let error: unknown;
+    try {
+      lastRowPerKey([{ k: 'a' }, { k: 5 }], key);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(RowEncodingError);
+    expect((error as Error).message).toBe('row 1, column "k": expected a string value, got number 5');
+  });
+
   it('matches every column of a composite key, and returns the batch itself when no key repeats', () => {
     const rows: Row[] = [
       { w: 'x', id: 1 },

@@ -171,11 +171,16 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL destination', () => {
       expect(await readPostgresRows(client, schema, 't')).toEqual([{ id: 1 }]);
     });
 
-    it('loads through COPY into a landing table, then one INSERT … SELECT; no row value is in any statement', async () => {
+    it('copies new keys straight into the table; a stored key sends the batch through the landing table and ON CONFLICT; no row value is in any statement', async () => {
       const statements: string[] = [];
-      const { destination } = await setup({ onStatement: (sql) => statements.push(sql) });
+      const { destination, client, schema } = await setup({ onStatement: (sql) => statements.push(sql) });
       const spec = tableSpec('copied', { id: 'integer', name: 'string', meta: 'json' });
       const writer = await destination.prepare(spec, 'merge');
+      const direct = `COPY "${schema}"."copied" ("id", "name", "meta") FROM STDIN (FORMAT binary)`;
+      const landing = 'COPY pg_temp."_intercom_sync_landing" FROM STDIN (FORMAT binary)';
+      const inserts = (): string[] => statements.filter((sql) => /^INSERT INTO "[^"]+"\."copied"/.test(sql));
+
+      // New keys: one COPY into the table, under a savepoint, and no INSERT.
       statements.length = 0;
       await writer.commit(
         [
@@ -184,20 +189,128 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL destination', () => {
         ],
         { cursor: 'needle-state' },
       );
-      await writer.finish(undefined);
-      const copies = statements.filter((sql) => sql.startsWith('COPY '));
-      expect(copies).toEqual(['COPY pg_temp."_intercom_sync_landing" FROM STDIN']);
-      const inserts = statements.filter((sql) => /^INSERT INTO "[^"]+"\."copied"/.test(sql));
-      expect(inserts).toHaveLength(1);
-      expect(inserts[0]).toMatch(
-        /SELECT landed\.c0, landed\.c1, landed\.c2 FROM pg_temp\."_intercom_sync_landing"/,
-      );
-      expect(inserts[0]).toMatch(
-        /ON CONFLICT \("id"\) DO UPDATE SET "name" = excluded\."name", "meta" = excluded\."meta"$/,
-      );
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([direct]);
+      expect(statements).toContain('SAVEPOINT _intercom_sync_direct');
+      expect(statements).toContain('RELEASE SAVEPOINT _intercom_sync_direct');
+      expect(inserts()).toEqual([]);
       expect(statements[0]).toBe('BEGIN');
       expect(statements.at(-1)).toBe('COMMIT');
+
+      // A stored key (2) among new ones: the COPY is refused by the key's index, rolled back to the
+      // savepoint, and the same rows are upserted through the landing table.
+      statements.length = 0;
+      await writer.commit(
+        [
+          { id: 3, name: 'three', meta: [1] },
+          { id: 2, name: 'needle-two', meta: { v: 2 } },
+        ],
+        { cursor: 'second' },
+      );
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([direct, landing]);
+      expect(statements).toContain('ROLLBACK TO SAVEPOINT _intercom_sync_direct');
+      expect(inserts()).toHaveLength(1);
+      expect(inserts()[0]).toMatch(
+        /SELECT landed\.c0, landed\.c1, landed\.c2 FROM pg_temp\."_intercom_sync_landing"/,
+      );
+      expect(inserts()[0]).toMatch(
+        /ON CONFLICT \("id"\) DO UPDATE SET "name" = excluded\."name", "meta" = excluded\."meta"$/,
+      );
+
+      // Having met a stored key, the writer upserts from then on without trying the COPY first.
+      statements.length = 0;
+      await writer.commit([{ id: 4, name: 'four', meta: null }], { cursor: 'third' });
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([landing]);
+      expect(statements.some((sql) => sql.includes('SAVEPOINT'))).toBe(false);
+      await writer.finish(undefined);
+
+      expect((await readPostgresRows(client, schema, 'copied')).sort(byId)).toEqual([
+        { id: 1, name: 'needle-name', meta: { k: 'needle-json' } },
+        { id: 2, name: 'needle-two', meta: { v: 2 } },
+        { id: 3, name: 'three', meta: [1] },
+        { id: 4, name: 'four', meta: null },
+      ]);
+      expect(await destination.readState()).toEqual(new Map([['copied', { cursor: 'third' }]]));
       expect(statements.join('\n')).not.toContain('needle');
+    });
+
+    it('a stored key met halfway through a large batch: the rows already sent go again, to the landing table, with the rest', async () => {
+      const statements: string[] = [];
+      const harness = await setup({ onStatement: (sql) => statements.push(sql) });
+      const spec = tableSpec('late', { id: 'integer', v: 'string' });
+      const writer = await harness.destination.prepare(spec, 'merge');
+      await writer.commit([{ id: 10_000, v: 'stored' }], { page: 0 });
+      // About 6 MB of COPY data: many chunks reach the server before the last row's conflict.
+      const rows = Array.from({ length: 20_000 }, (_, id) => ({ id, v: `${id}:${'v'.repeat(300)}` }));
+      statements.length = 0;
+      await writer.commit(rows, { page: 1 });
+      expect(statements).toContain('ROLLBACK TO SAVEPOINT _intercom_sync_direct');
+      const read = (await harness.readRows('late')) as { id: number; v: string }[];
+      expect(read).toHaveLength(20_000);
+      expect(read.every((row) => row.v === `${row.id}:${'v'.repeat(300)}`)).toBe(true);
+      expect(await harness.destination.readState()).toEqual(new Map([['late', { page: 1 }]]));
+    });
+
+    it('a key repeated within a batch of new keys: the COPY is refused, and the last row of each key is upserted', async () => {
+      const statements: string[] = [];
+      const harness = await setup({ onStatement: (sql) => statements.push(sql) });
+      const writer = await harness.destination.prepare(
+        tableSpec('dup', { id: 'string', v: 'integer' }),
+        'merge',
+      );
+      await writer.commit(
+        [
+          { id: 'a', v: 1 },
+          { id: 'b', v: 2 },
+          { id: 'a\u0000', v: 3 },
+        ],
+        { page: 1 },
+      );
+      expect(statements).toContain('ROLLBACK TO SAVEPOINT _intercom_sync_direct');
+      expect(statements.filter((sql) => sql.startsWith('COPY pg_temp.'))).toHaveLength(1);
+      await writer.finish(undefined);
+      expect(
+        ((await harness.readRows('dup')) as { id: string }[]).sort((x, y) => x.id.localeCompare(y.id)),
+      ).toEqual([
+        { id: 'a', v: 3 },
+        { id: 'b', v: 2 },
+      ]);
+    });
+
+    it('a row that does not encode, after a stored key sent the batch to the landing table, fails the commit whole', async () => {
+      const harness = await setup();
+      const spec = tableSpec('bad', { id: 'integer', at: 'timestamp' });
+      const writer = await harness.destination.prepare(spec, 'merge');
+      await writer.commit([{ id: 0, at: new Date(0) }], { page: 0 });
+      const rows: Row[] = Array.from({ length: 5000 }, (_, id) => ({ id, at: new Date(id) }));
+      rows[4999] = { id: 4999, at: new Date(Number.NaN) };
+      const error = await failureOf(writer.commit(rows, { page: 1 }));
+      expect(String(error)).toMatch(/row 4999, column "at": expected a timestamp value, got Invalid Date/);
+      expect(await harness.readRows('bad')).toEqual([{ id: 0, at: new Date(0) }]);
+      expect(await harness.destination.readState()).toEqual(new Map([['bad', { page: 0 }]]));
+    });
+
+    it('append copies straight into the table; a widened column sends rows through the landing table to convert them', async () => {
+      const statements: string[] = [];
+      const { destination, client, schema } = await setup({ onStatement: (sql) => statements.push(sql) });
+      await run(destination, tableSpec('a', { id: 'integer', n: 'integer' }), 'append', [{ id: 1, n: 5 }]);
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([
+        `COPY "${schema}"."a" ("id", "n") FROM STDIN (FORMAT binary)`,
+      ]);
+      expect(statements.some((sql) => sql.includes('SAVEPOINT') || sql.startsWith('INSERT INTO'))).toBe(
+        false,
+      );
+      // n becomes text: integers handed in afterwards are converted by the INSERT … SELECT.
+      await run(destination, tableSpec('a', { id: 'integer', n: 'string' }), 'append', [{ id: 2, n: 'x' }]);
+      statements.length = 0;
+      await run(destination, tableSpec('a', { id: 'integer', n: 'integer' }), 'append', [{ id: 3, n: 7 }]);
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([
+        'COPY pg_temp."_intercom_sync_landing" FROM STDIN (FORMAT binary)',
+      ]);
+      expect((await readPostgresRows(client, schema, 'a')).sort(byId)).toEqual([
+        { id: 1, n: '5' },
+        { id: 2, n: 'x' },
+        { id: 3, n: '7' },
+      ]);
     });
 
     it('keeps CamelCase and camelcase apart as they are, without renaming either', async () => {

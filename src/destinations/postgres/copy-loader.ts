@@ -1,12 +1,13 @@
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/** How much encoded text the COPY stream buffers before `write` asks the producer to wait. */
+/** How much encoded data the COPY stream buffers before `write` asks the producer to wait. */
 const HIGH_WATER_MARK = 1 << 20;
 
 /**
- * Runs `sql` (a `COPY … FROM STDIN`) on `client`, streaming the text `chunks` into it as they are
- * produced, with backpressure: a chunk is only pulled once the socket has taken the previous ones.
+ * Runs `sql` (a `COPY … FROM STDIN`) on `client`, streaming `chunks` (text or bytes, in the format
+ * `sql` names) into it as they are produced, with backpressure: a chunk is only pulled once the
+ * socket has taken the previous ones.
  * Resolves to the number of rows copied once PostgreSQL has them (inside the caller's transaction).
  *
  * When pulling a chunk throws (a row that does not encode) or `signal` aborts, the stream is
@@ -17,7 +18,7 @@ const HIGH_WATER_MARK = 1 << 20;
 export function copyChunks(
   client: ClientBase,
   sql: string,
-  chunks: Iterator<string, void, undefined>,
+  chunks: Iterator<string | Uint8Array, void, undefined>,
   signal?: AbortSignal,
 ): Promise<number> {
   signal?.throwIfAborted();
@@ -61,4 +62,31 @@ export function copyChunks(
     };
     pump();
   });
+}
+
+/**
+ * The chunks of `source`, kept as they are pulled so that they can be sent again: after a COPY
+ * that failed part way, `iterate()` yields the chunks already pulled, then pulls the rest. Holds
+ * one batch's encoded bytes at most.
+ */
+export class RecordedChunks<T> {
+  private readonly pulled: T[] = [];
+
+  constructor(private readonly source: Iterator<T, void, undefined>) {}
+
+  /** Every chunk of the source from the first: the recorded ones, then the rest (recorded too). */
+  iterate(): Iterator<T, void, undefined> {
+    let index = 0;
+    return {
+      next: () => {
+        if (index < this.pulled.length) return { done: false, value: this.pulled[index++] as T };
+        const next = this.source.next();
+        if (next.done !== true) {
+          this.pulled.push(next.value);
+          index++;
+        }
+        return next;
+      },
+    };
+  }
 }

@@ -12,10 +12,11 @@ import {
   type TableSpec,
   type WriteMode,
 } from '../destination.js';
-import { type CatalogColumn, listColumns } from './catalog.js';
+import { type CatalogColumn, hasUniqueKey, listColumns } from './catalog.js';
 import type { PlannedColumn } from './column-plan.js';
-import { encodeCopyRows, FORMATTERS, lastRowPerKey } from './copy-encoding.js';
-import { type ConnectionTarget, wrapPostgresError } from './errors.js';
+import { encodeCopyBinary, FORMATTERS, lastRowPerKey } from './copy-encoding.js';
+import { RecordedChunks } from './copy-loader.js';
+import { type ConnectionTarget, errorCode, wrapPostgresError } from './errors.js';
 import { lockSchemaChanges } from './locks.js';
 import { copyOtherPartitions } from './partitions.js';
 import { allocatePhysicalName, LANDING_TABLE, logicalNameComment, SYSTEM_COLUMNS } from './physical-names.js';
@@ -67,6 +68,10 @@ type Status = 'open' | 'finished' | 'aborted';
 /** Deletions per DELETE or UPDATE statement (each costs a parameter or two per match column). */
 const DELETIONS_PER_STATEMENT = 500;
 const LANDING = `pg_temp.${quoteIdentifier(LANDING_TABLE)}`;
+/** The savepoint an optimistic COPY into the table runs under (see `load`). */
+const DIRECT_SAVEPOINT = '_intercom_sync_direct';
+/** unique_violation */
+const UNIQUE_VIOLATION = '23505';
 
 function requireStaging(staging: string | undefined): string {
   if (staging === undefined) throw new Error('A replace writer needs a staging table');
@@ -90,11 +95,19 @@ function formatMatchValue(column: string, value: unknown, type: ColumnType): str
  *   BEGIN
  *   LOCK the written table (target, or the staging table for replace) IN ROW EXCLUSIVE MODE, and
  *     read its columns (so a commit also works after another writer widened the table)
- *   CREATE TEMP TABLE _intercom_sync_landing (c0 … cN, of the spec's types) ON COMMIT DROP
- *   COPY _intercom_sync_landing FROM STDIN: the rows, streamed in COPY's text format (merge: only
- *     the last row of each key)
- *   append, keyless replace: INSERT INTO table SELECT … FROM landing (converting widened columns)
- *   merge, keyed replace:    the same, ON CONFLICT (key) DO UPDATE SET every other column
+ *   the rows, streamed in COPY's binary format, either
+ *   - directly: COPY table (columns) FROM STDIN, when every column of the table has its values'
+ *     type (nothing to convert) and either rows are only inserted (append, keyless replace) or
+ *     the table has a unique index on the key, every row has a key, and no commit of this writer
+ *     has met a stored key yet. Merge then copies the batch as it is under a savepoint: should a
+ *     key be stored already, or repeat within the batch, the index refuses the row
+ *     (unique_violation), the savepoint is rolled back and the rows go the way below (which this
+ *     writer keeps to from then on). A batch of new, distinct keys thus costs one COPY, with the
+ *     result the upsert would have had;
+ *   - or through a landing table (merge: only the last row of each key): CREATE TEMP TABLE
+ *     _intercom_sync_landing (c0 … cN, of the spec's types) ON COMMIT DROP, COPY into it, then
+ *     append, keyless replace: INSERT INTO table SELECT … FROM landing (converting widened columns)
+ *     merge, keyed replace:    the same, ON CONFLICT (key) DO UPDATE SET every other column
  *   upsert the state row (replace: keep it with the run, for finish to commit)
  *   COMMIT
  *
@@ -103,16 +116,22 @@ function formatMatchValue(column: string, value: unknown, type: ColumnType): str
 export class PostgresStreamWriter implements StreamWriter {
   private status: Status = 'open';
   /** The INSERT for the table's columns as last seen, by their signature. */
-  private insert: { signature: string; sql: string } | undefined;
+  private insert: { signature: string; sql: string; direct: boolean } | undefined;
   private readonly createLandingSql: string;
   private readonly copySql: string;
+  /** COPY straight into the written table, its columns named. */
+  private readonly directCopySql: string;
+  /** Whether a merge commit first tries the direct COPY (until one meets a stored key). */
+  private optimistic = true;
 
   constructor(private readonly options: PostgresStreamWriterOptions) {
     const landingColumns = options.columns.map(
       (column, index) => `c${index} ${postgresType(column.valueType)}`,
     );
     this.createLandingSql = `CREATE TEMP TABLE ${quoteIdentifier(LANDING_TABLE)} (${landingColumns.join(', ')}) ON COMMIT DROP`;
-    this.copySql = `COPY ${LANDING} FROM STDIN`;
+    this.copySql = `COPY ${LANDING} FROM STDIN (FORMAT binary)`;
+    const names = options.columns.map((column) => quoteIdentifier(column.physical));
+    this.directCopySql = `COPY ${qualifiedName(options.schema, this.written)} (${names.join(', ')}) FROM STDIN (FORMAT binary)`;
   }
 
   /** Physical name of the table this writer writes: the target, or the staging table for replace. */
@@ -164,9 +183,8 @@ export class PostgresStreamWriter implements StreamWriter {
     const { session } = this.options;
     try {
       const stateJson = state === undefined ? undefined : serialiseState(state);
-      const batch = this.lastRowPerKey(rows);
       await session.transaction(async (transaction) => {
-        if (batch.length > 0) await this.load(transaction, batch);
+        if (rows.length > 0) await this.load(transaction, rows);
         await this.saveState(transaction, stateJson);
       }, signal);
     } catch (error) {
@@ -195,10 +213,9 @@ export class PostgresStreamWriter implements StreamWriter {
         return writer;
       });
       const stateJson = state === undefined ? undefined : serialiseState(state);
-      const batch = this.lastRowPerKey(rows);
       await session.transaction(async (transaction) => {
-        if (batch.length > 0) {
-          await this.load(transaction, batch);
+        if (rows.length > 0) {
+          await this.load(transaction, rows);
           // The landing table is dropped at COMMIT; the next load of this transaction creates it again.
           await transaction.query(`DROP TABLE IF EXISTS ${LANDING}`);
         }
@@ -244,12 +261,26 @@ export class PostgresStreamWriter implements StreamWriter {
         arrays,
       );
     }
-    const batch = this.lastRowPerKey(link.rows);
-    if (batch.length > 0) {
-      await this.load(transaction, batch);
+    if (link.rows.length > 0) {
+      await this.load(transaction, link.rows);
       await transaction.query(`DROP TABLE IF EXISTS ${LANDING}`);
     }
     await this.saveState(transaction, link.state === undefined ? undefined : serialiseState(link.state));
+  }
+
+  /**
+   * Whether a row lacks a key value: a unique index lets such rows repeat, where the upsert keeps
+   * only the last of them (see `lastRowPerKey`), so they are not copied straight in.
+   */
+  private hasNullKey(rows: readonly Row[]): boolean {
+    const key = this.options.spec.primaryKey;
+    for (const row of rows) {
+      for (const name of key) {
+        const value = row[name];
+        if (value === null || value === undefined) return true;
+      }
+    }
+    return false;
   }
 
   /** When upserting, only the last row of each key in `rows` (ON CONFLICT cannot touch a row twice). */
@@ -263,27 +294,65 @@ export class PostgresStreamWriter implements StreamWriter {
     return lastRowPerKey(rows, keyColumns);
   }
 
+  /** Loads `rows` (merge: the last row of each key) into the written table, inside `transaction`. */
   private async load(transaction: Transaction, rows: readonly Row[]): Promise<void> {
-    const { schema, spec } = this.options;
+    const { schema, spec, upsertKey } = this.options;
     const table = qualifiedName(schema, this.written);
     await transaction.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`);
-    const insertSql = this.insertSql(await listColumns(transaction, schema, this.written));
+    const insert = this.insertSql(await listColumns(transaction, schema, this.written));
+    if (insert.direct && upsertKey.length === 0) {
+      await transaction.copy(this.directCopySql, encodeCopyBinary(rows, spec.columns));
+      return;
+    }
+    let chunks: Iterator<Uint8Array, void, undefined>;
+    // The lock taken above keeps the index (DROP INDEX needs an ACCESS EXCLUSIVE lock) until COMMIT.
+    if (
+      insert.direct &&
+      this.optimistic &&
+      !this.hasNullKey(rows) &&
+      (await hasUniqueKey(transaction, schema, this.written, upsertKey))
+    ) {
+      // Not deduplicated first: a key repeated within the batch is refused by the index as well.
+      const recorded = new RecordedChunks(encodeCopyBinary(rows, spec.columns));
+      await transaction.query(`SAVEPOINT ${DIRECT_SAVEPOINT}`);
+      try {
+        await transaction.copy(this.directCopySql, recorded.iterate());
+        await transaction.query(`RELEASE SAVEPOINT ${DIRECT_SAVEPOINT}`);
+        return;
+      } catch (error) {
+        if (errorCode(error) !== UNIQUE_VIOLATION) throw error;
+      }
+      // A key is already stored or repeats within the batch (or another unique index refused a
+      // row, which the upsert below reports in turn): the rows are upserted, the encoded ones
+      // sent again unless keeping the last row of each key dropped some.
+      await transaction.query(`ROLLBACK TO SAVEPOINT ${DIRECT_SAVEPOINT}`);
+      this.optimistic = false;
+      const batch = this.lastRowPerKey(rows);
+      chunks = batch === rows ? recorded.iterate() : encodeCopyBinary(batch, spec.columns);
+    } else {
+      chunks = encodeCopyBinary(this.lastRowPerKey(rows), spec.columns);
+    }
     await transaction.query(this.createLandingSql);
-    await transaction.copy(this.copySql, encodeCopyRows(rows, spec.columns));
-    await transaction.query(insertSql);
+    await transaction.copy(this.copySql, chunks);
+    await transaction.query(insert.sql);
   }
 
-  /** The INSERT … SELECT from the landing table into the written table, as its columns now are. */
-  private insertSql(tableColumns: readonly CatalogColumn[]): string {
+  /**
+   * The INSERT … SELECT from the landing table into the written table, as its columns now are, and
+   * whether the rows can be copied into the table as they are (every column of its values' type).
+   */
+  private insertSql(tableColumns: readonly CatalogColumn[]): { sql: string; direct: boolean } {
     const signature = JSON.stringify(tableColumns.map((column) => [column.physical, column.sqlType]));
-    if (this.insert?.signature === signature) return this.insert.sql;
+    if (this.insert?.signature === signature) return this.insert;
     const { schema, columns, upsertKey } = this.options;
     const byPhysical = new Map(tableColumns.map((column) => [column.physical, column]));
+    let direct = true;
     const values = columns.map((column, index) => {
       const current = byPhysical.get(column.physical);
       if (current === undefined) {
         throw new Error(`column ${JSON.stringify(column.logical)} is no longer in the table`);
       }
+      if (current.sqlType !== postgresType(column.valueType)) direct = false;
       return storeExpression(`landed.c${index}`, column.valueType, current.sqlType);
     });
     const names = columns.map((column) => quoteIdentifier(column.physical));
@@ -302,8 +371,8 @@ export class PostgresStreamWriter implements StreamWriter {
       sql +=
         updates.length === 0 ? ` ${conflict} DO NOTHING` : ` ${conflict} DO UPDATE SET ${updates.join(', ')}`;
     }
-    this.insert = { signature, sql };
-    return sql;
+    this.insert = { signature, sql, direct };
+    return this.insert;
   }
 
   async delete(

@@ -26,8 +26,8 @@ export function createPool(config: ClientConfig, max: number): Pool {
 
 /** One transaction on one pooled connection: statements, and COPY. */
 export interface Transaction extends SqlRunner {
-  /** Streams COPY text into `sql` (`COPY … FROM STDIN`); resolves to the rows copied. */
-  copy(sql: string, chunks: Iterator<string, void, undefined>): Promise<number>;
+  /** Streams COPY data (text or binary, as `sql` says) into `sql` (`COPY … FROM STDIN`); resolves to the rows copied. */
+  copy(sql: string, chunks: Iterator<string | Uint8Array, void, undefined>): Promise<number>;
 }
 
 export interface PostgresSessionOptions {
