@@ -47,7 +47,9 @@ export async function readDuckDbRows(
 
 /**
  * A temporary DuckDB file for one test. The destination is given the instance (as an embedding
- * application could), so that `readRows` can read the same database through a second connection.
+ * application could), so that `readRows` can read the same database through a second connection;
+ * that connection only reads, so the destination is told it is the sole writer (as it is when it
+ * opens the file itself), and the suite runs the key-tracking paths.
  */
 export async function createDuckDbHarness(
   schema = 'intercom',
@@ -56,7 +58,7 @@ export async function createDuckDbHarness(
   const path = join(directory, 'intercom.duckdb');
   let instance = await DuckDBInstance.create(path);
   let reader = await instance.connect();
-  let destination: Destination = createDuckDbDestination({ path, schema, instance });
+  let destination: Destination = createDuckDbDestination({ path, schema, instance, soleWriter: true });
 
   const closeAll = async (): Promise<void> => {
     await destination.close();
@@ -72,7 +74,7 @@ export async function createDuckDbHarness(
       await closeAll();
       instance = await DuckDBInstance.create(path);
       reader = await instance.connect();
-      destination = createDuckDbDestination({ path, schema, instance });
+      destination = createDuckDbDestination({ path, schema, instance, soleWriter: true });
       return destination;
     },
     async cleanup() {

@@ -24,6 +24,7 @@ import { type ColumnPlan, planColumns } from './column-plan.js';
 import { DuckDbSession } from './duckdb-session.js';
 import { DuckDbStreamWriter, type DuckDbStreamWriterOptions } from './duckdb-stream-writer.js';
 import { DuckDbDestinationError, openError, wrapDuckDbError } from './errors.js';
+import { FreshKeys } from './key-filter.js';
 import { adoptUnpartitionedRows } from './partitions.js';
 import {
   convertExpression,
@@ -67,6 +68,15 @@ export interface DuckDbDestinationOptions {
    * itself 80% of the machine's memory). Default `256MB`; DuckDB spills to disk past it.
    */
   memoryLimit?: string;
+  /**
+   * Whether this destination's writers are the only ones writing its tables while it is open.
+   * Then a writer that finds its table empty remembers the keys it writes (a Bloom filter, about
+   * 4 bytes a key), and a merge or link replacement of keys it never wrote skips its `DELETE`,
+   * which DuckDB would answer by scanning the whole table. Default: true when the destination opens
+   * the database itself (DuckDB then locks the file against other processes), false when it is
+   * given an `instance`, whose other connections could write the same tables.
+   */
+  soleWriter?: boolean;
 }
 
 const WRITE_MODES: ReadonlySet<string> = new Set<WriteMode>(['replace', 'append', 'merge']);
@@ -108,6 +118,12 @@ class DuckDbDestination implements Destination {
   /** Staging tables of this destination's replace writers still running: not stale. */
   private readonly liveStaging = new Set<string>();
   private landingCounter = 0;
+  /**
+   * Per table (physical name of the stream's table): how many of this destination's writers are
+   * writing it, and their key trackers. A second writer on a table turns tracking off for all of
+   * them: a tracker only knows its own writer's keys.
+   */
+  private readonly tableWriters = new Map<string, { writers: number; trackers: FreshKeys[] }>();
 
   constructor(private readonly options: DuckDbDestinationOptions) {
     this.path = options.path === ':memory:' ? ':memory:' : resolve(options.path);
@@ -209,26 +225,34 @@ class DuckDbDestination implements Destination {
       stream: spec.stream,
       table: spec.table,
     };
-    const { session, schema } = await this.ready('prepare');
+    const { session, schema, ownsInstance } = await this.ready('prepare');
+    const soleWriter = this.options.soleWriter ?? ownsInstance;
     context.table = qualifiedName(schema, spec.table);
     const problem = specProblem(spec, mode);
     if (problem !== undefined) throw wrapDuckDbError(new Error(problem), context);
     let options: Omit<DuckDbStreamWriterOptions, 'onDone'>;
     try {
       options = await session.transaction(
-        (connection) => this.prepareTable(connection, schema, spec, mode, session),
+        (connection) => this.prepareTable(connection, schema, spec, mode, session, soleWriter),
         signal,
       );
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
       throw wrapDuckDbError(error, context);
     }
-    const { staging } = options;
+    const { staging, target, freshKeys } = options;
     if (staging !== undefined) this.liveStaging.add(staging);
+    const table = foldIdentifier(target);
+    const sharing = this.tableWriters.get(table) ?? { writers: 0, trackers: [] };
+    this.tableWriters.set(table, sharing);
+    sharing.writers++;
+    if (freshKeys !== undefined) sharing.trackers.push(freshKeys);
+    if (sharing.writers > 1) for (const tracker of sharing.trackers) tracker.disable();
     return new DuckDbStreamWriter({
       ...options,
       onDone: () => {
         if (staging !== undefined) this.liveStaging.delete(staging);
+        if (--sharing.writers === 0) this.tableWriters.delete(table);
       },
     });
   }
@@ -244,6 +268,7 @@ class DuckDbDestination implements Destination {
     spec: TableSpec,
     mode: WriteMode,
     session: DuckDbSession,
+    soleWriter: boolean,
   ): Promise<Omit<DuckDbStreamWriterOptions, 'onDone'>> {
     const tables = await listTables(connection, schema);
     const runs = await readReplaceRuns(connection, schema);
@@ -267,7 +292,11 @@ class DuckDbDestination implements Destination {
     );
 
     let staging: string | undefined;
+    // Whether the table this writer writes is empty now: then, while it stays the only writer (in a
+    // database no one else has open), the keys it writes are the only keys the table holds.
+    let empty = false;
     if (mode === 'replace') {
+      empty = true;
       const stale = runs.filter((run) => run.target === spec.table && !this.liveStaging.has(run.staging));
       await discardReplaceRuns(connection, schema, stale);
       staging = `${STAGING_TABLE_PREFIX}${randomBytes(8).toString('hex')}`;
@@ -281,6 +310,7 @@ class DuckDbDestination implements Destination {
         stream: spec.stream,
       });
     } else if (existing === undefined) {
+      empty = true;
       await createTable(connection, schema, target, plan.table);
       if (target !== spec.table) {
         await connection.run(
@@ -291,6 +321,12 @@ class DuckDbDestination implements Destination {
       await evolveTable(connection, schema, target, plan);
       if (spec.partition !== undefined)
         await adoptUnpartitionedRows(connection, schema, target, spec.partition);
+      if (soleWriter) {
+        const reader = await connection.runAndReadAll(
+          `SELECT count(*) FROM (SELECT 1 FROM ${qualifiedName(schema, target)} LIMIT 1)`,
+        );
+        empty = Number(reader.getRows()[0]?.[0]) === 0;
+      }
     }
 
     const landing = `_intercom_sync_landing_${++this.landingCounter}`;
@@ -309,6 +345,7 @@ class DuckDbDestination implements Destination {
       target,
       landing,
       staging,
+      freshKeys: soleWriter && empty ? new FreshKeys() : undefined,
     };
   }
 

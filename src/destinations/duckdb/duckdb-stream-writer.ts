@@ -17,6 +17,7 @@ import { logicalNameComment } from './catalog.js';
 import type { PlannedColumn, TableColumn } from './column-plan.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import { wrapDuckDbError } from './errors.js';
+import { type FreshKeys, keyString } from './key-filter.js';
 import { copyOtherPartitions } from './partitions.js';
 import { appenderFits, appendRows, lastRowPerKey } from './row-loader.js';
 import { carryDeletedRows, DuckDbIdReconciliation } from './soft-deletes.js';
@@ -53,6 +54,12 @@ export interface DuckDbStreamWriterOptions {
   landing: string;
   /** Replace mode: the per-run staging table that `finish` swaps in. */
   staging: string | undefined;
+  /**
+   * When the table written was empty at prepare and this writer is its only writer: the keys it
+   * has written, so that a merge of keys it never wrote, or a link replacement for parents it never
+   * wrote links of, skips the `DELETE` (a scan of the whole table). Undefined otherwise.
+   */
+  freshKeys?: FreshKeys;
   /** Called once the writer has finished or aborted. */
   onDone: () => void;
 }
@@ -195,6 +202,8 @@ export class DuckDbStreamWriter implements StreamWriter {
     const { session, schema, spec, mode, staging } = this.options;
     try {
       const stateJson = state === undefined ? undefined : serialiseState(state);
+      // Rows not written through a link replacement: which parents have links is no longer known.
+      if (rows.length > 0) this.options.freshKeys?.forgetParents();
       await session.transaction(async (connection) => {
         if (rows.length > 0) await this.load(connection, rows, signal);
         if (stateJson === undefined) return;
@@ -228,6 +237,7 @@ export class DuckDbStreamWriter implements StreamWriter {
         return writer;
       });
       const stateJson = state === undefined ? undefined : serialiseState(state);
+      if (rows.length > 0) this.options.freshKeys?.forgetParents();
       await session.transaction(async (connection) => {
         if (rows.length > 0) await this.load(connection, rows, signal);
         if (stateJson !== undefined) {
@@ -245,8 +255,11 @@ export class DuckDbStreamWriter implements StreamWriter {
 
   /** Inside a parent's transaction: the parents' stored links go, the batch's rows and state come. */
   private async replaceLinks(connection: DuckDBConnection, link: LinkBatch, signal?: AbortSignal) {
-    const { schema, spec, mode, staging, target, columns } = this.options;
-    if (mode !== 'append' && link.parents.length > 0) {
+    const { schema, spec, mode, staging, target, columns, freshKeys } = this.options;
+    // Parents this writer never replaced the links of, in a table it saw empty, have none stored.
+    const noneStored =
+      freshKeys?.admitParents(link.parents.map((parent) => keyString(parent, link.parentKey))) ?? false;
+    if (mode !== 'append' && link.parents.length > 0 && !noneStored) {
       const table = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
       const physical = new Map(columns.map((column) => [column.logical, column.physical]));
       const conditions = link.parents.map((parent) => {
@@ -278,8 +291,14 @@ export class DuckDbStreamWriter implements StreamWriter {
     rows: readonly Row[],
     signal?: AbortSignal,
   ): Promise<void> {
-    const { spec, mode, landing, schema, target, staging } = this.options;
+    const { spec, mode, landing, schema, target, staging, freshKeys } = this.options;
     const batch = mode === 'merge' ? lastRowPerKey(rows, spec.primaryKey) : rows;
+    // A merge of keys none of which the table can hold yet is an append: no DELETE to run.
+    const mergeDeleteSql =
+      this.mergeDeleteSql !== undefined &&
+      freshKeys?.admitRows(batch.map((row) => keyString(row, spec.primaryKey))) === true
+        ? undefined
+        : this.mergeDeleteSql;
     let direct = this.directLayout;
     let appender: DuckDBAppender | undefined;
     if (direct !== undefined) {
@@ -293,13 +312,13 @@ export class DuckDbStreamWriter implements StreamWriter {
       }
     }
     if (appender !== undefined && direct !== undefined) {
-      if (this.mergeDeleteSql !== undefined) {
+      if (mergeDeleteSql !== undefined) {
         // Merge straight into the table: first delete the rows the batch replaces (found by the keys,
         // landed alone), then append the batch. Every column is copied once, by the Appender.
         try {
           const keys = await connection.createAppender(landing, 'main', 'temp');
           appendThrough(keys, this.keyLayout, batch, signal);
-          await connection.run(this.mergeDeleteSql);
+          await connection.run(mergeDeleteSql);
           await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
         } catch (error) {
           discard(appender);
@@ -310,7 +329,7 @@ export class DuckDbStreamWriter implements StreamWriter {
       return;
     }
     appendThrough(await connection.createAppender(landing, 'main', 'temp'), spec.columns, batch, signal);
-    if (this.mergeDeleteSql !== undefined) await connection.run(this.mergeDeleteSql);
+    if (mergeDeleteSql !== undefined) await connection.run(mergeDeleteSql);
     await connection.run(this.insertSql);
     await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
   }

@@ -40,6 +40,13 @@ export async function upsertState(
   stream: string,
   stateJson: string,
 ): Promise<void> {
+  // An UPDATE first: every commit but a stream's first finds its row, and an UPDATE costs DuckDB
+  // about half of an INSERT … ON CONFLICT.
+  const updated = await connection.run(
+    `UPDATE ${qualifiedName(schema, STATE_TABLE)} SET state = CAST($2 AS JSON), updated_at = now() WHERE stream = $1`,
+    [stream, stateJson],
+  );
+  if (updated.rowsChanged > 0) return;
   await connection.run(
     `INSERT INTO ${qualifiedName(schema, STATE_TABLE)} (stream, state, updated_at)
      VALUES ($1, CAST($2 AS JSON), now())

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { FreshKeys, KeyFilter, keyString } from '../../src/destinations/duckdb/key-filter.js';
+
+describe('KeyFilter', () => {
+  it('never says "certainly not" for a key it holds, across many layers', () => {
+    const filter = new KeyFilter();
+    for (let index = 0; index < 300_000; index++) filter.add(`contact-${index}`);
+    expect(filter.size).toBe(300_000);
+    for (let index = 0; index < 300_000; index++) {
+      if (!filter.mightContain(`contact-${index}`)) throw new Error(`lost contact-${index}`);
+    }
+  });
+
+  it('rarely says "maybe" for a key it does not hold, and stays about 4 bytes a key', () => {
+    const filter = new KeyFilter();
+    for (let index = 0; index < 200_000; index++) filter.add(`p${index}`);
+    let maybes = 0;
+    for (let index = 200_000; index < 1_200_000; index++) if (filter.mightContain(`p${index}`)) maybes++;
+    // Designed for about one in a million per layer; a million probes over a handful of layers.
+    expect(maybes).toBeLessThan(20);
+    expect(filter.bytes / filter.size).toBeLessThan(8);
+  });
+
+  it('says "certainly not" when empty', () => {
+    expect(new KeyFilter().mightContain('')).toBe(false);
+  });
+});
+
+describe('keyString', () => {
+  it('tells kinds apart and treats 1 and 1n, and equal instants, alike', () => {
+    expect(keyString({ id: 1 }, ['id'])).toBe(keyString({ id: 1n }, ['id']));
+    expect(keyString({ id: 1 }, ['id'])).not.toBe(keyString({ id: '1' }, ['id']));
+    expect(keyString({ id: null }, ['id'])).toBe(keyString({}, ['id']));
+    expect(keyString({ id: null }, ['id'])).not.toBe(keyString({ id: 'n' }, ['id']));
+    expect(keyString({ at: new Date(5) }, ['at'])).toBe(keyString({ at: new Date(5) }, ['at']));
+    expect(keyString({ w: 'a', id: 'b' }, ['w', 'id'])).not.toBe(keyString({ w: 'ab', id: '' }, ['w', 'id']));
+  });
+});
+
+describe('FreshKeys', () => {
+  it('answers "none stored" only for keys it never admitted', () => {
+    const keys = new FreshKeys();
+    expect(keys.admitRows(['a', 'b'])).toBe(true);
+    expect(keys.admitRows(['c'])).toBe(true);
+    expect(keys.admitRows(['c', 'd'])).toBe(false);
+    // d was recorded even though the batch as a whole was not fresh.
+    expect(keys.admitRows(['d'])).toBe(false);
+    expect(keys.admitParents(['a'])).toBe(true);
+    expect(keys.admitParents(['a'])).toBe(false);
+  });
+
+  it('stops following parents once rows arrive outside a link replacement', () => {
+    const keys = new FreshKeys();
+    expect(keys.admitParents(['x'])).toBe(true);
+    keys.forgetParents();
+    expect(keys.admitParents(['y'])).toBe(false);
+    expect(keys.admitRows(['y'])).toBe(true);
+  });
+
+  it('answers "maybe" for everything once disabled', () => {
+    const keys = new FreshKeys();
+    keys.disable();
+    expect(keys.admitRows(['new'])).toBe(false);
+    expect(keys.admitParents(['new'])).toBe(false);
+  });
+});
