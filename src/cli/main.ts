@@ -4,6 +4,7 @@ import { registerAirbyteCommands } from './airbyte/airbyte-command.js';
 import { registerAuthCommands } from './auth-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { UsageError } from './errors.js';
+import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
 import type { Io } from './output.js';
 import { registerSimulatorCommand } from './simulator-command.js';
 import { registerSingerCommand } from './singer/singer-command.js';
@@ -81,6 +82,14 @@ export function terminalIo(): Io {
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.argv[1]?.endsWith('/intercom-sync')) {
+  let growth: number | undefined;
+  try {
+    growth = heapGrowthPercent(process.env);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  applyHeapGrowth(growth);
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
