@@ -194,6 +194,14 @@ describe('DuckDB merges into a table the writer saw empty', () => {
       [link(['p1', 'p2'], [{ person_id: 'p2', tag_id: 'c' }])],
       signal,
     );
+    // A link row whose parent the batch does not list; replacing that parent's links later removes it.
+    await commitWithLinks(
+      people(3, 4, 1),
+      undefined,
+      [link(['p3'], [{ person_id: 'p9', tag_id: 'z' }])],
+      signal,
+    );
+    await commitWithLinks(people(9, 10, 1), undefined, [link(['p9'], [])], signal);
     await tags.finish(undefined, signal);
     await parents.finish(undefined, signal);
     await destination.close();

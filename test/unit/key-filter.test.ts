@@ -64,3 +64,12 @@ describe('FreshKeys', () => {
     expect(keys.admitParents(['new'])).toBe(false);
   });
 });
+
+describe('FreshKeys.noteParents', () => {
+  it('remembers parents without answering for them', () => {
+    const keys = new FreshKeys();
+    keys.noteParents(['p']);
+    expect(keys.admitParents(['p'])).toBe(false);
+    expect(keys.admitParents(['q'])).toBe(true);
+  });
+});

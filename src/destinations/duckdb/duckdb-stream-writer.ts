@@ -138,6 +138,10 @@ function requireStaging(staging: string | undefined): string {
  *   upsert the state row (replace: keep it with the run, for finish to commit)
  *   COMMIT
  *
+ * A merge's DELETE (and a link replacement's) is skipped when the writer knows none of the keys
+ * can be stored yet: it saw its table empty, is its only writer, and never wrote them (`freshKeys`,
+ * see key-filter.ts). That turns a first sync's merges into appends instead of whole-table scans.
+ *
  * so the rows and the state become visible together, or (on any error or abort) not at all.
  */
 export class DuckDbStreamWriter implements StreamWriter {
@@ -257,8 +261,18 @@ export class DuckDbStreamWriter implements StreamWriter {
   private async replaceLinks(connection: DuckDBConnection, link: LinkBatch, signal?: AbortSignal) {
     const { schema, spec, mode, staging, target, columns, freshKeys } = this.options;
     // Parents this writer never replaced the links of, in a table it saw empty, have none stored.
-    const noneStored =
-      freshKeys?.admitParents(link.parents.map((parent) => keyString(parent, link.parentKey))) ?? false;
+    let noneStored = false;
+    if (freshKeys !== undefined) {
+      const parents = link.parents.map((parent) => keyString(parent, link.parentKey));
+      noneStored = freshKeys.admitParents(parents);
+      // A link row's parent is normally among the batch's parents; should one not be, it is still
+      // remembered, so that replacing that parent's links later deletes the row.
+      const listed = new Set(parents);
+      const unlisted = link.rows
+        .map((row) => keyString(row, link.parentKey))
+        .filter((parent) => !listed.has(parent));
+      freshKeys.noteParents(unlisted);
+    }
     if (mode !== 'append' && link.parents.length > 0 && !noneStored) {
       const table = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
       const physical = new Map(columns.map((column) => [column.logical, column.physical]));

@@ -128,6 +128,11 @@ export class FreshKeys {
     return this.admit(this.parents, this.parentsFollowed, keys);
   }
 
+  /** Records parents that links were written for without asking whether any were stored. */
+  noteParents(keys: readonly string[]): void {
+    if (this.parentsFollowed) for (const key of keys) this.parents.add(key);
+  }
+
   private admit(filter: KeyFilter, followed: boolean, keys: readonly string[]): boolean {
     let fresh = followed;
     for (const key of keys) {
