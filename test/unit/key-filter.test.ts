@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FreshKeys, KeyFilter, keyString } from '../../src/destinations/duckdb/key-filter.js';
+import { FreshKeys, KeyFilter } from '../../src/destinations/duckdb/key-filter.js';
+import { rowKey } from '../../src/destinations/duckdb/row-loader.js';
 
 describe('KeyFilter', () => {
   it('never says "certainly not" for a key it holds, across many layers', () => {
@@ -26,14 +27,14 @@ describe('KeyFilter', () => {
   });
 });
 
-describe('keyString', () => {
+describe('rowKey', () => {
   it('tells kinds apart and treats 1 and 1n, and equal instants, alike', () => {
-    expect(keyString({ id: 1 }, ['id'])).toBe(keyString({ id: 1n }, ['id']));
-    expect(keyString({ id: 1 }, ['id'])).not.toBe(keyString({ id: '1' }, ['id']));
-    expect(keyString({ id: null }, ['id'])).toBe(keyString({}, ['id']));
-    expect(keyString({ id: null }, ['id'])).not.toBe(keyString({ id: 'n' }, ['id']));
-    expect(keyString({ at: new Date(5) }, ['at'])).toBe(keyString({ at: new Date(5) }, ['at']));
-    expect(keyString({ w: 'a', id: 'b' }, ['w', 'id'])).not.toBe(keyString({ w: 'ab', id: '' }, ['w', 'id']));
+    expect(rowKey({ id: 1 }, ['id'])).toBe(rowKey({ id: 1n }, ['id']));
+    expect(rowKey({ id: 1 }, ['id'])).not.toBe(rowKey({ id: '1' }, ['id']));
+    expect(rowKey({ id: null }, ['id'])).toBe(rowKey({}, ['id']));
+    expect(rowKey({ id: null }, ['id'])).not.toBe(rowKey({ id: 'n' }, ['id']));
+    expect(rowKey({ at: new Date(5) }, ['at'])).toBe(rowKey({ at: new Date(5) }, ['at']));
+    expect(rowKey({ w: 'a', id: 'b' }, ['w', 'id'])).not.toBe(rowKey({ w: 'ab', id: '' }, ['w', 'id']));
   });
 });
 

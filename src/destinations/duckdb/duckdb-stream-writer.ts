@@ -17,9 +17,9 @@ import { logicalNameComment } from './catalog.js';
 import type { PlannedColumn, TableColumn } from './column-plan.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import { wrapDuckDbError } from './errors.js';
-import { type FreshKeys, keyString } from './key-filter.js';
+import type { FreshKeys } from './key-filter.js';
 import { copyOtherPartitions } from './partitions.js';
-import { appenderFits, appendRows, lastRowPerKey } from './row-loader.js';
+import { appenderFits, appendRows, lastRowPerKeyWithKeys, rowKey } from './row-loader.js';
 import { carryDeletedRows, DuckDbIdReconciliation } from './soft-deletes.js';
 import {
   convertExpression,
@@ -263,13 +263,13 @@ export class DuckDbStreamWriter implements StreamWriter {
     // Parents this writer never replaced the links of, in a table it saw empty, have none stored.
     let noneStored = false;
     if (freshKeys !== undefined) {
-      const parents = link.parents.map((parent) => keyString(parent, link.parentKey));
+      const parents = link.parents.map((parent) => rowKey(parent, link.parentKey));
       noneStored = freshKeys.admitParents(parents);
       // A link row's parent is normally among the batch's parents; should one not be, it is still
       // remembered, so that replacing that parent's links later deletes the row.
       const listed = new Set(parents);
       const unlisted = link.rows
-        .map((row) => keyString(row, link.parentKey))
+        .map((row) => rowKey(row, link.parentKey))
         .filter((parent) => !listed.has(parent));
       freshKeys.noteParents(unlisted);
     }
@@ -306,13 +306,11 @@ export class DuckDbStreamWriter implements StreamWriter {
     signal?: AbortSignal,
   ): Promise<void> {
     const { spec, mode, landing, schema, target, staging, freshKeys } = this.options;
-    const batch = mode === 'merge' ? lastRowPerKey(rows, spec.primaryKey) : rows;
+    const merged = mode === 'merge' ? lastRowPerKeyWithKeys(rows, spec.primaryKey) : undefined;
+    const batch = merged?.rows ?? rows;
     // A merge of keys none of which the table can hold yet is an append: no DELETE to run.
     const mergeDeleteSql =
-      this.mergeDeleteSql !== undefined &&
-      freshKeys?.admitRows(batch.map((row) => keyString(row, spec.primaryKey))) === true
-        ? undefined
-        : this.mergeDeleteSql;
+      merged !== undefined && freshKeys?.admitRows(merged.keys) === true ? undefined : this.mergeDeleteSql;
     let direct = this.directLayout;
     let appender: DuckDBAppender | undefined;
     if (direct !== undefined) {

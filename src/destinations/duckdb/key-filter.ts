@@ -142,24 +142,3 @@ export class FreshKeys {
     return fresh;
   }
 }
-
-/** One key value as text, equal exactly when the values are (1 and 1n alike, dates by instant). */
-function keyValue(value: unknown): string {
-  if (value === null || value === undefined) return 'n';
-  if (typeof value === 'string') return `s${value}`;
-  if (typeof value === 'number' || typeof value === 'bigint') return `i${value}`;
-  if (value instanceof Date) return `d${value.getTime()}`;
-  if (typeof value === 'boolean') return value ? 'T' : 'F';
-  return `j${JSON.stringify(value)}`;
-}
-
-/** A row's key over `columns` as one string (values joined by NUL, each tagged with its kind). */
-export function keyString(row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
-  if (columns.length === 1) return keyValue(row[columns[0] as string]);
-  let text = '';
-  for (let index = 0; index < columns.length; index++) {
-    if (index > 0) text += '\u0000';
-    text += keyValue(row[columns[index] as string]);
-  }
-  return text;
-}

@@ -264,16 +264,29 @@ function keyPart(value: unknown): string {
 }
 
 /**
- * Merge mode's "last one wins within a batch": keeps, for each primary key, only the last row
- * carrying it. Returns `rows` itself when no key repeats.
+ * A row's key over `columns` as one string, equal exactly when the keys are (1 and 1n alike, dates
+ * by instant); several columns are a JSON array of their parts, so no two keys can collide.
  */
-export function lastRowPerKey(rows: readonly Row[], primaryKey: readonly string[]): readonly Row[] {
+export function rowKey(row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
+  if (columns.length === 1) return keyPart(row[columns[0] as string]);
+  return JSON.stringify(columns.map((column) => keyPart(row[column])));
+}
+
+/**
+ * Merge mode's "last one wins within a batch": keeps, for each primary key, only the last row
+ * carrying it, in the order each key first appears, with the keys (`rowKey`) of the rows kept.
+ * `rows` is itself the batch when no key repeats.
+ */
+export function lastRowPerKeyWithKeys(
+  rows: readonly Row[],
+  primaryKey: readonly string[],
+): { rows: readonly Row[]; keys: string[] } {
   const byKey = new Map<string, Row>();
-  if (primaryKey.length === 1) {
-    const [key] = primaryKey;
-    for (const row of rows) byKey.set(keyPart(row[key]), row);
-  } else {
-    for (const row of rows) byKey.set(JSON.stringify(primaryKey.map((key) => keyPart(row[key]))), row);
-  }
-  return byKey.size === rows.length ? rows : [...byKey.values()];
+  for (const row of rows) byKey.set(rowKey(row, primaryKey), row);
+  return { rows: byKey.size === rows.length ? rows : [...byKey.values()], keys: [...byKey.keys()] };
+}
+
+/** `lastRowPerKeyWithKeys` without the keys. */
+export function lastRowPerKey(rows: readonly Row[], primaryKey: readonly string[]): readonly Row[] {
+  return lastRowPerKeyWithKeys(rows, primaryKey).rows;
 }
