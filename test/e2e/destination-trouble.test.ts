@@ -14,6 +14,7 @@ import {
   compareReaderWithTruth,
   duckDbReader,
   mismatches,
+  postgresReader,
   type RowReader,
   TRUTH_KEYS,
 } from '../support/warehouse.js';
@@ -213,18 +214,7 @@ describe.skipIf(pgUnavailable !== undefined)('PostgreSQL', () => {
       expectClearError(cut, /terminat|connection|PostgreSQL/i);
       const rerun = await sync(sim, uri, ['--dest-schema', schema]);
       expect(rerun.code, rerun.stderr).toBe(0);
-      const reader: RowReader = async (table, key, time) => {
-        const cols = [
-          ...key.map((k) => `"${k}"::text AS "${k}"`),
-          ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
-        ];
-        const deleted = await admin.query(
-          "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = '_deleted_at'",
-          [schema, table],
-        );
-        const where = deleted.rowCount ? ' WHERE "_deleted_at" IS NULL' : '';
-        return (await admin.query(`SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${where}`)).rows;
-      };
+      const reader = postgresReader(POSTGRES_TEST_URI, schema);
       await expectTruth(sim, reader);
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);

@@ -11,6 +11,7 @@ import {
   compareReaderWithTruth,
   duckDbReader,
   mismatches,
+  postgresReader,
   queryDuckDb,
   type RowReader,
   TRUTH_KEYS,
@@ -135,18 +136,7 @@ describe.skipIf(pgUnavailable !== undefined)('hostile responses into PostgreSQL'
     try {
       const run = await sync(sim, POSTGRES_TEST_URI, ['--dest-schema', schema]);
       expect(run.code, run.stderr.slice(-2000)).toBe(0);
-      const reader: RowReader = async (table, key, time) => {
-        const cols = [
-          ...key.map((k) => `"${k}"::text AS "${k}"`),
-          ...(time ? [`extract(epoch from "${time}")::float8 AS t`] : []),
-        ];
-        const deleted = await client.query(
-          "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = '_deleted_at'",
-          [schema, table],
-        );
-        const where = deleted.rowCount ? ' WHERE "_deleted_at" IS NULL' : '';
-        return (await client.query(`SELECT ${cols.join(', ')} FROM "${schema}"."${table}"${where}`)).rows;
-      };
+      const reader = postgresReader(POSTGRES_TEST_URI, schema);
       expect(await truthMismatches(sim, reader)).toEqual([]);
       expectCoercionsReportedWithIds(run.stderr, summaryOf(run.stdout));
       const columns = (
