@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createDestination } from '../destinations/index.js';
-import { startSimulator } from '../simulator/index.js';
 import { isScale } from '../simulator/scales.js';
 import { UsageError } from './errors.js';
 import type { Io } from './output.js';
@@ -29,6 +28,8 @@ export function registerDemoCommand(
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed) || seed < 0)
         throw new UsageError(`--seed must be a whole number, got "${flags.seed}".`);
+      // Loaded here, not with the CLI: a sync has no use for the simulator's data generator.
+      const { startSimulator } = await import('../simulator/server.js');
       const sim = await startSimulator({ scale: flags.scale, seed });
       io.err(`Simulated Intercom workspace (${flags.scale}, seed ${seed}) at ${sim.url}`);
       try {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAirbyteCommands } from './airbyte/airbyte-command.js';
 import { registerAuthCommands } from './auth-command.js';
@@ -10,6 +11,14 @@ import { registerSimulatorCommand } from './simulator-command.js';
 import { registerSingerCommand } from './singer/singer-command.js';
 import { registerSyncCommands } from './sync-command.js';
 
+/** This package's version, from its package.json (two folders up from `src/cli` and `dist/cli`). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 /** Builds the CLI. `io` is where output goes, so tests can run commands in-process. */
 export function buildProgram(
   io: Io,
@@ -20,6 +29,7 @@ export function buildProgram(
   program
     .name('intercom-sync')
     .description('Replicate an Intercom workspace into a warehouse and keep it current.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

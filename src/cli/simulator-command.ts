@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
+import { HOSTILE_KINDS } from '../simulator/hostile.js';
 import {
   FAULT_KINDS,
   type FaultKind,
-  HOSTILE_KINDS,
   SimulatorOptionError,
   type SimulatorOptions,
-  startSimulator,
-} from '../simulator/index.js';
+} from '../simulator/options.js';
 import { isScale } from '../simulator/scales.js';
+// The simulator's server (and the data generator under it) is loaded by the command that runs it,
+// not by every command: it is tens of megabytes a sync has no use for.
+import type { RunningSimulator } from '../simulator/server.js';
 import { UsageError } from './errors.js';
 
 function number(flag: string) {
@@ -78,8 +80,9 @@ export function registerSimulatorCommand(program: Command, io: { out: (line: str
         ...(hostile === undefined ? {} : { hostile: hostile as SimulatorOptions['hostile'] }),
         scrollIdleExpirySeconds: flags.scrollIdleExpiryS as number,
       };
-      let sim: Awaited<ReturnType<typeof startSimulator>>;
+      let sim: RunningSimulator;
       try {
+        const { startSimulator } = await import('../simulator/server.js');
         sim = await startSimulator(options);
       } catch (error) {
         if (error instanceof SimulatorOptionError)

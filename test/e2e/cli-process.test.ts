@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_STREAMS } from '../../src/streams/index.js';
-import { MARKER_TOKEN, OutputLog, runBuiltCli, truthMismatches } from './cli-helpers.js';
+import { BUILT_CLI, MARKER_TOKEN, OutputLog, runBuiltCli, truthMismatches } from './cli-helpers.js';
 
 /** The built CLI (`dist/cli/main.js`) as its own process: signals and machine-readable logs. */
 
@@ -113,6 +115,74 @@ describe('--log-format json', () => {
     expect(summary.ok).toBe(true);
     expect(summary.streams.map((s) => s.status)).toEqual(DEFAULT_STREAMS.map(() => 'succeeded'));
     expect(await truthMismatches(sim, db, DEFAULT_STREAMS)).toEqual([]);
+  });
+});
+
+describe('--version and what a sync loads', () => {
+  it('--version prints the package version and exits 0', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const run = await runBuiltCli(log, ['--version']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(manifest.version);
+  });
+
+  it("a sync does not load the simulator's server or its data generator; the simulator command does", async () => {
+    // A module hook (Node's module.register) records every module the process loads.
+    const loaded = join(dir, 'loaded-modules.txt');
+    const hooks = join(dir, 'record-hooks.mjs');
+    const register = join(dir, 'record-register.mjs');
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(loaded)}, url + '\\n');\n  return next(url, context);\n}\n`,
+    );
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` };
+    const sim = await startSimulator({ scale: 'tiny', seed: 61, token: MARKER_TOKEN });
+    simulators.push(sim);
+    const sync = await runBuiltCli(
+      log,
+      [
+        'sync',
+        '--base-url',
+        sim.url,
+        '--dest-uri',
+        `duckdb:///${join(dir, 'loads.duckdb')}`,
+        '--streams',
+        'admins',
+      ],
+      { env: { ...env, INTERCOM_ACCESS_TOKEN: MARKER_TOKEN } },
+    );
+    expect(sync.code, sync.stderr).toBe(0);
+    const syncModules = await readFile(loaded, 'utf8');
+    expect(syncModules).toMatch(/dist\/cli\/sync-command\.js/);
+    expect(syncModules).not.toMatch(/@faker-js/);
+    expect(syncModules).not.toMatch(/dist\/simulator\/server\.js/);
+
+    // The check can fail: the simulator command, run the same way, loads both.
+    await rm(loaded);
+    const simulator = spawn(process.execPath, [BUILT_CLI, 'simulator', '--scale', 'tiny', '--port', '0'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => simulator.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      simulator.stdout.on('data', (chunk) => {
+        text += chunk;
+        if (/listening on http:/.test(text)) resolve();
+      });
+      simulator.on('close', (code) => reject(new Error(`the simulator exited with ${code}`)));
+    });
+    simulator.kill('SIGTERM');
+    await exited;
+    const simulatorModules = await readFile(loaded, 'utf8');
+    expect(simulatorModules).toMatch(/@faker-js/);
+    expect(simulatorModules).toMatch(/dist\/simulator\/server\.js/);
   });
 });
 
