@@ -208,7 +208,12 @@ interface SyncRun {
   wallS: number;
   exitCode: number | null;
   summary: Record<string, unknown> | undefined;
+  /** The last lines the sync wrote to stderr (its log), to say why it failed. */
+  stderrTail: string[];
 }
+
+/** Lines of a sync's log kept to explain a failure. */
+const STDERR_TAIL_LINES = 20;
 
 /** Runs the CLI's sync as its own process; `stopAfterS` ends it (SIGTERM) for rate probes. */
 async function runSync(url: string, dest: string[], extra: string[], stopAfterS?: number): Promise<SyncRun> {
@@ -225,7 +230,11 @@ async function runSync(url: string, dest: string[], extra: string[], stopAfterS?
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  child.stderr?.on('data', () => undefined);
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    // Only the end is kept: a log of a whole sync can be large.
+    err = (err + d.toString()).slice(-64 * 1024);
+  });
   const timer =
     stopAfterS === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), stopAfterS * 1000);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -238,7 +247,8 @@ async function runSync(url: string, dest: string[], extra: string[], stopAfterS?
   } catch {
     summary = undefined;
   }
-  return { wallS, exitCode, summary };
+  const stderrTail = err.trimEnd().split('\n').slice(-STDERR_TAIL_LINES);
+  return { wallS, exitCode, summary, stderrTail };
 }
 
 const PG_URI = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -468,9 +478,20 @@ async function main(): Promise<void> {
         ),
       );
     const f = report.full;
-    if (!f.ok || !report.incremental.ok) process.exitCode = 1;
+    const failed = [
+      ['full', full],
+      ['incremental', incremental],
+    ] as const;
+    for (const [phase, run] of failed) {
+      if (run.exitCode === 0) continue;
+      // The figures of a failed sync mean nothing: say why it failed, from its own log.
+      console.error(`bench: the ${phase} sync failed (exit ${run.exitCode}); the end of its log:`);
+      for (const line of run.stderrTail) console.error(`  ${line}`);
+    }
+    const ok = f.ok && report.incremental.ok;
+    if (!ok) process.exitCode = 1;
     console.log(
-      `efficiency=${f.efficiency} wall_s=${f.wall_s} requests=${f.requests} min_requests=${f.min_requests} rate_limited=${f.rate_limited} cpu_us_per_record=${f.cpu_us_per_record} peak_rss_mb=${f.peak_rss_mb}`,
+      `efficiency=${f.efficiency} wall_s=${f.wall_s} requests=${f.requests} min_requests=${f.min_requests} rate_limited=${f.rate_limited} cpu_us_per_record=${f.cpu_us_per_record} peak_rss_mb=${f.peak_rss_mb}${ok ? '' : ' ok=false'}`,
     );
   } finally {
     sim.child.kill('SIGTERM');
