@@ -9,7 +9,6 @@ import {
   sslOptions,
 } from '../../src/destinations/postgres/connection-config.js';
 import {
-  encodeCopyRows,
   escapeCopyText,
   formatTimestamp,
   lastRowPerKey,
@@ -402,69 +401,6 @@ describe('COPY text encoding', () => {
     for (let millis = -62_135_596_800_000; millis < 253_402_300_800_000; millis += 9_876_543_210_987) {
       expect(formatTimestamp(new Date(millis))).toBe(new Date(millis).toISOString());
     }
-  });
-
-  it('encodes rows as tab-separated lines with \\N for NULL', () => {
-    const columns = [
-      { name: 'id', type: 'integer' as const },
-      { name: 's', type: 'string' as const },
-      { name: 'f', type: 'float' as const },
-      { name: 'b', type: 'boolean' as const },
-      { name: 't', type: 'timestamp' as const },
-      { name: 'j', type: 'json' as const },
-    ];
-    const rows: Row[] = [
-      { id: 1, s: 'a\tb', f: 1.5, b: true, t: new Date(0), j: { q: 'x"y\\z\n' } },
-      { id: 9_223_372_036_854_775_807n, f: Number.NaN, b: false, j: 'text', ignored: 1 },
-      { id: -(2n ** 63n), s: null, f: Number.NEGATIVE_INFINITY, t: null, j: null },
-    ];
-    expect([...encodeCopyRows(rows, columns)].join('')).toBe(
-      [
-        '1\ta\\tb\t1.5\tt\t1970-01-01T00:00:00.000Z\t{"q":"x\\\\"y\\\\\\\\z\\\\n"}',
-        '9223372036854775807\t\\N\tNaN\tf\t\\N\t"text"',
-        '-9223372036854775808\t\\N\t-Infinity\t\\N\t\\N\t\\N',
-        '',
-      ].join('\n'),
-    );
-  });
-
-  it('cuts the text into chunks of whole lines', () => {
-    const rows = Array.from({ length: 1000 }, (_, id) => ({ id, s: 'x'.repeat(50) }));
-    const chunks = [
-      ...encodeCopyRows(
-        rows,
-        [
-          { name: 'id', type: 'integer' },
-          { name: 's', type: 'string' },
-        ],
-        4096,
-      ),
-    ];
-    expect(chunks.length).toBeGreaterThan(10);
-    expect(chunks.every((chunk) => chunk.endsWith('\n'))).toBe(true);
-    expect(chunks.join('').split('\n')).toHaveLength(1001);
-  });
-
-  it('says which row and column hold a value of the wrong type', () => {
-    const columns = [
-      { name: 'id', type: 'integer' as const },
-      { name: 'at', type: 'timestamp' as const },
-    ];
-    const fail = (rows: Row[]): unknown => {
-      try {
-        return [...encodeCopyRows(rows, columns)];
-      } catch (error) {
-        return error;
-      }
-    };
-    const invalidDate = fail([{ id: 1 }, { id: 2, at: new Date(Number.NaN) }]);
-    expect(invalidDate).toBeInstanceOf(RowEncodingError);
-    expect((invalidDate as Error).message).toBe(
-      'row 1, column "at": expected a timestamp value, got Invalid Date',
-    );
-    expect((fail([{ id: 2n ** 63n }]) as Error).message).toMatch(/does not fit in a 64-bit bigint/);
-    expect((fail([{ id: 1.5 }]) as Error).message).toMatch(/expected an integer value, got number 1.5/);
-    expect((fail([{ id: '1' }]) as Error).message).toMatch(/expected an integer value, got string "1"/);
   });
 });
 

@@ -198,52 +198,6 @@ export class RowEncodingError extends Error {
 
 /** COPY's NULL in the text format. */
 const NULL_FIELD = '\\N';
-/** About this many UTF-16 units per chunk handed to the COPY stream. */
-const CHUNK_CHARS = 1 << 17;
-
-/**
- * The COPY text of `rows`, in chunks of whole lines: one field per column of `columns`, in order,
- * read from the row by the column's (logical) name; a missing key or `null` is NULL, keys not in
- * `columns` are ignored. Lazy, so encoding keeps pace with the stream. Throws `RowEncodingError`
- * on a value that does not conform to its column's type.
- */
-export function* encodeCopyRows(
-  rows: readonly Row[],
-  columns: readonly ColumnSpec[],
-  chunkChars = CHUNK_CHARS,
-): Generator<string, void, undefined> {
-  const names = columns.map((column) => column.name);
-  const encoders = columns.map((column) => COPY_ENCODERS[column.type]);
-  const last = names.length - 1;
-  // Fields and separators are collected and joined once per chunk: one flat string, no
-  // intermediate line strings.
-  let parts: string[] = [];
-  let size = 0;
-  for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) {
-    const row = rows[rowIndex] as Row;
-    for (let index = 0; index <= last; index++) {
-      const value = row[names[index] as string];
-      let field: string;
-      if (value === null || value === undefined) field = NULL_FIELD;
-      else {
-        try {
-          field = (encoders[index] as Formatter)(value);
-        } catch (cause) {
-          throw new RowEncodingError(rowIndex, names[index] as string, { cause });
-        }
-      }
-      parts.push(field, index === last ? '\n' : '\t');
-      size += field.length + 1;
-    }
-    if (size >= chunkChars) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length > 0) yield parts.join('');
-}
-
 /**
  * Merge mode's "last one wins within a batch": keeps, for each primary key, only the last row
  * carrying it, comparing keys as they will be stored (so `1` and `1n`, or `'a'` and `'a\u0000'`,
