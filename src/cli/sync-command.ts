@@ -104,6 +104,17 @@ export async function executeSync(
     draw();
   };
 
+  // Closed once: before the summary on success, in `finally` otherwise. Committed data is safe even
+  // if this fails (the next open replays the WAL), so a failure is a warning, not a failed sync.
+  let closing: Promise<void> | undefined;
+  const closeDestination = () => {
+    closing ??= destination.close().catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn(`closing ${destination.description} failed: ${reason}; committed data is safe`);
+    });
+    return closing;
+  };
+
   try {
     logger.info(`Syncing ${resolved.plan.streams.length} streams into ${destination.description}`, {
       streams: resolved.plan.streams.join(','),
@@ -132,12 +143,8 @@ export async function executeSync(
       }
     }
     // Closed before the summary (DuckDB folds its WAL into the file here), so the CPU time and peak
-    // memory it reports include that work. Committed data is safe even if this fails (the next
-    // open replays the WAL), so a failure is a warning, not a failed sync.
-    await destination.close().catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.warn(`closing ${destination.description} failed: ${reason}; committed data is safe`);
-    });
+    // memory it reports include that work.
+    await closeDestination();
     const stats = client.stats();
     const totals = {
       requests: stats.requests,
@@ -200,7 +207,7 @@ export async function executeSync(
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
-    await destination.close().catch(() => undefined);
+    await closeDestination();
     await client.close().catch(() => undefined);
   }
 }
