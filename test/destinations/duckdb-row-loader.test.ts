@@ -159,6 +159,73 @@ describe('appendRows', () => {
     }
   });
 
+  it('stores strings of every length and kind exactly, and DuckDB compares, sorts and slices them', async () => {
+    // DuckDB keeps strings of up to 12 bytes inside the entry and longer ones behind a prefix and a
+    // pointer: both kinds, NUL, non-ASCII and text UTF-8 cannot hold, across chunks.
+    const ascii = (length: number, seed: number) =>
+      Array.from({ length }, (_, k) => String.fromCharCode(33 + ((seed * 7 + k * 13) % 94))).join('');
+    const special = [
+      '',
+      'a',
+      'exactly12chr',
+      'thirteen char',
+      'nul\u0000inside',
+      'café',
+      'Ünïcödé long enough to point',
+      '🙂',
+      'emoji at the end of a long one 🙂',
+      'lone \ud800 surrogate',
+      'x'.repeat(70_000),
+      'tab\tnewline\nquote"backslash\\',
+      '\u007f delete and \u0001 start of heading',
+    ];
+    const rows: Row[] = Array.from({ length: 6200 }, (_, index) => ({
+      s:
+        index % 9 === 8
+          ? null
+          : index % 10 === 0
+            ? special[(index / 10) % special.length]
+            : ascii((index * 31) % 1500, index),
+      j: index % 7 === 6 ? null : { index, text: ascii(index % 40, index) },
+    }));
+    await load('texts', [COLUMNS[0] as ColumnSpec, COLUMNS[5] as ColumnSpec], rows, ['VARCHAR', 'JSON']);
+    const back = await readBack('texts', 2);
+    expect(back).toHaveLength(rows.length);
+    // What DuckDB's own assignment stores for text UTF-8 cannot hold (a lone surrogate): U+FFFD.
+    const stored = (text: unknown) =>
+      typeof text === 'string'
+        ? text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        : null;
+    for (const [index, row] of rows.entries()) {
+      expect(back[index], `row ${index}`).toEqual([
+        stored(row.s ?? null),
+        row.j === null ? null : JSON.stringify(row.j),
+      ]);
+    }
+    // Comparisons use the prefix and the pointer; sorting and slicing read the bytes.
+    const probe = ascii(500, 7);
+    await connection.run('INSERT INTO texts (c0) VALUES ($1), ($2)', [probe, 'exactly12chr']);
+    const counted = await connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE c0 = $1), count(*) FILTER (WHERE c0 = 'exactly12chr'), count(*) FILTER (WHERE c0 LIKE 'thirteen%'), count(DISTINCT c0), max(length(c0)) FROM texts`,
+      [probe],
+    );
+    const expected = (text: string) => rows.filter((row) => row.s === text).length;
+    const distinct = new Set(rows.map((row) => stored(row.s ?? null)).filter((text) => text !== null));
+    distinct.add(probe);
+    expect(counted.getRows()[0]).toEqual([
+      BigInt(expected(probe) + 1),
+      BigInt(expected('exactly12chr') + 1),
+      BigInt(expected('thirteen char')),
+      BigInt(distinct.size),
+      70_000n,
+    ]);
+    const sorted = await connection.runAndReadAll(
+      'SELECT DISTINCT c0 FROM texts WHERE c0 IS NOT NULL ORDER BY c0',
+    );
+    const byBytes = [...distinct].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(sorted.getRows().map((row) => row[0])).toEqual(byBytes);
+  });
+
   it('refuses a layout whose types are not the table’s', async () => {
     await connection.run('CREATE OR REPLACE TABLE mismatch (c0 VARCHAR)');
     const appender = await connection.createAppender('mismatch');
