@@ -506,11 +506,11 @@ async function main(): Promise<void> {
         ),
       );
     const f = report.full;
-    const failed = [
+    const phases = [
       ['full', full],
       ['incremental', incremental],
     ] as const;
-    for (const [phase, run] of failed) {
+    for (const [phase, run] of phases) {
       if (run.exitCode === 0) continue;
       // The figures of a failed sync mean nothing: say why it failed, from its own log.
       console.error(`bench: the ${phase} sync failed (exit ${run.exitCode}); the end of its log:`);

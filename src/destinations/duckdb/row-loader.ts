@@ -272,6 +272,13 @@ export function rowKey(row: Readonly<Record<string, unknown>>, columns: readonly
   return JSON.stringify(columns.map((column) => keyPart(row[column])));
 }
 
+/** Each primary key's last row in `rows`, by `rowKey`, in the order each key first appears. */
+function lastRowByKey(rows: readonly Row[], primaryKey: readonly string[]): Map<string, Row> {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) byKey.set(rowKey(row, primaryKey), row);
+  return byKey;
+}
+
 /**
  * Merge mode's "last one wins within a batch": keeps, for each primary key, only the last row
  * carrying it, in the order each key first appears, with the keys (`rowKey`) of the rows kept.
@@ -281,12 +288,12 @@ export function lastRowPerKeyWithKeys(
   rows: readonly Row[],
   primaryKey: readonly string[],
 ): { rows: readonly Row[]; keys: string[] } {
-  const byKey = new Map<string, Row>();
-  for (const row of rows) byKey.set(rowKey(row, primaryKey), row);
+  const byKey = lastRowByKey(rows, primaryKey);
   return { rows: byKey.size === rows.length ? rows : [...byKey.values()], keys: [...byKey.keys()] };
 }
 
-/** `lastRowPerKeyWithKeys` without the keys. */
+/** `lastRowPerKeyWithKeys` without the keys (no array of them is built). */
 export function lastRowPerKey(rows: readonly Row[], primaryKey: readonly string[]): readonly Row[] {
-  return lastRowPerKeyWithKeys(rows, primaryKey).rows;
+  const byKey = lastRowByKey(rows, primaryKey);
+  return byKey.size === rows.length ? rows : [...byKey.values()];
 }
