@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { yaml, zod } from './lazy-modules.js';
 
 /** How to reach Intercom, from flags, the environment, an ingestr URI or a Bruin connections file. */
 export interface IntercomConnection {
@@ -25,15 +24,17 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, where: strin
     .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => lookup(name));
 }
 
-const connectionSchema = z.object({
-  name: z.string(),
-  access_token: z.string().min(1),
-  region: z.enum(['us', 'eu', 'au']).optional(),
-  base_url: z.string().optional(),
-});
-const fileSchema = z
-  .object({ connections: z.object({ intercom: z.array(connectionSchema) }).passthrough() })
-  .passthrough();
+/** The shape of a connections file (built when one is read). */
+function connectionsFileSchema() {
+  const { z } = zod();
+  const connection = z.object({
+    name: z.string(),
+    access_token: z.string().min(1),
+    region: z.enum(['us', 'eu', 'au']).optional(),
+    base_url: z.string().optional(),
+  });
+  return z.object({ connections: z.object({ intercom: z.array(connection) }).passthrough() }).passthrough();
+}
 
 /**
  * Reads a Bruin-style `connections.yml`:
@@ -64,11 +65,11 @@ export function readConnectionsFile(
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml().parse(text);
   } catch {
     throw new UsageError(`The connections file ${path} is not valid YAML.`);
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = connectionsFileSchema().safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'connections.intercom';

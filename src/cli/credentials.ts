@@ -3,8 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { zod } from './lazy-modules.js';
 
 /** What `intercom-sync auth login` stores: the token and where it reaches. */
 export interface StoredCredentials {
@@ -16,12 +16,16 @@ export interface StoredCredentials {
   created_at: string;
 }
 
-const credentialsSchema = z.object({
-  access_token: z.string().min(1),
-  region: z.enum(['us', 'eu', 'au']),
-  base_url: z.string().optional(),
-  created_at: z.string(),
-});
+/** The shape of the credentials file (built when it is read). */
+function credentialsSchema() {
+  const { z } = zod();
+  return z.object({
+    access_token: z.string().min(1),
+    region: z.enum(['us', 'eu', 'au']),
+    base_url: z.string().optional(),
+    created_at: z.string(),
+  });
+}
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
@@ -92,7 +96,7 @@ export function loadCredentials(env: NodeJS.ProcessEnv): StoredCredentials | und
   } catch {
     raw = undefined;
   }
-  const parsed = credentialsSchema.safeParse(raw);
+  const parsed = credentialsSchema().safeParse(raw);
   if (!parsed.success)
     throw new UsageError(
       `The stored credentials ${path} are damaged; run intercom-sync auth logout, then auth login again.`,

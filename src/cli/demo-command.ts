@@ -42,7 +42,7 @@ export function registerDemoCommand(
         const spec = resolved.destination;
         if (outcome.exitCode === 0 && spec.kind !== 'duckdb') {
           io.out('');
-          io.out(`Done: the tables are in ${createDestination(spec, resolved.schema).description}.`);
+          io.out(`Done: the tables are in ${(await createDestination(spec, resolved.schema)).description}.`);
         } else if (outcome.exitCode === 0 && spec.kind === 'duckdb') {
           const file = spec.path;
           io.out('');

@@ -49,7 +49,7 @@ export async function executeSync(
     if (error instanceof ConfigurationError) throw new UsageError(redact(error.message));
     throw error;
   }
-  const destination = createDestination(resolved.destination, resolved.schema);
+  const destination = await createDestination(resolved.destination, resolved.schema);
   const controller = new AbortController();
   let stoppedBy: string | undefined;
   const stop = (signalName: string) => () => {

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../http/index.js';
-import { parsePostgresUri } from './postgres/index.js';
+import { parsePostgresUri } from './postgres/connection-config.js';
 
 /** Where rows go, parsed from `--dest-uri`. */
 export type DestinationSpec =

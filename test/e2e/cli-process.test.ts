@@ -128,7 +128,7 @@ describe('--version and what a sync loads', () => {
     expect(run.stdout.trim()).toBe(manifest.version);
   });
 
-  it("a sync does not load the simulator's server or its data generator; the simulator command does", async () => {
+  it("a sync does not load the simulator's server, its data generator or another destination's driver; the simulator command does", async () => {
     // A module hook (Node's module.register) records every module the process loads.
     const loaded = join(dir, 'loaded-modules.txt');
     const hooks = join(dir, 'record-hooks.mjs');
@@ -162,6 +162,9 @@ describe('--version and what a sync loads', () => {
     expect(syncModules).toMatch(/dist\/cli\/sync-command\.js/);
     expect(syncModules).not.toMatch(/@faker-js/);
     expect(syncModules).not.toMatch(/dist\/simulator\/server\.js/);
+    // Nor another destination's driver: a DuckDB sync loads DuckDB's and not PostgreSQL's.
+    expect(syncModules).toMatch(/node_modules\/@duckdb\/node-api\//);
+    expect(syncModules).not.toMatch(/node_modules\/(pg|pg-copy-streams)\//);
 
     // The check can fail: the simulator command, run the same way, loads both.
     await rm(loaded);

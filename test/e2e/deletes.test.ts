@@ -11,10 +11,11 @@ import { createDuckDbDestination } from '../../src/destinations/duckdb/index.js'
 import { createFileDestination, latestViewSql } from '../../src/destinations/files/index.js';
 import { createPostgresDestination } from '../../src/destinations/postgres/index.js';
 import { runSync } from '../../src/engine/sync.js';
-import { createSilentLogger, createSystemClock, IntercomClient, RateLimiter } from '../../src/http/index.js';
+import { createSilentLogger } from '../../src/http/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { POSTGRES_TEST_URI, postgresUnavailable } from '../destinations/postgres-harness.js';
 import { api, truth } from '../support/simulator-client.js';
+import { createTestClient } from '../support/test-client.js';
 import { queryDuckDb } from '../support/warehouse.js';
 
 /**
@@ -276,19 +277,8 @@ async function interruptedReconcile(sim: RunningSimulator, warehouse: Warehouse)
     // The listing's route only: the sync itself (POST /contacts/search) succeeds.
     fault_routes: ['GET /contacts'],
   });
-  const clock = createSystemClock();
   const logger = createSilentLogger();
-  const client = new IntercomClient({
-    accessToken: TOKEN,
-    region: 'us',
-    baseUrl: sim.url,
-    version: '2.14',
-    timeoutMs: 10_000,
-    limiter: new RateLimiter({ clock, maxInFlight: 4 }),
-    clock,
-    logger,
-    maxRetries: 0,
-  });
+  const client = createTestClient(sim.url, TOKEN, { maxInFlight: 4, maxRetries: 0 });
   const destination = warehouse.destination();
   try {
     const result = await runSync(
