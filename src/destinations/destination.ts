@@ -171,6 +171,30 @@ export interface StreamWriter {
     signal?: AbortSignal,
   ): Promise<void>;
   /**
+   * Optional: takes rows (and link batches, whose `state` is ignored) into the writer's open
+   * transaction as they arrive, without making them durable or visible. The next `commit`,
+   * `commitWithLinks`, `delete` or `finish` commits everything staged since the last one together
+   * with its own rows and state; a failure, `abort` or a crash discards it all. Merge, link
+   * replacement and "the last row of a key wins" apply across the whole transaction, as if the staged
+   * rows had come in one batch.
+   *
+   * A destination may commit staged rows early, without a state (DuckDB does before a checkpoint or
+   * a schema change), so stage only rows that may be written again after a crash without harm:
+   * merge and replace runs, not append.
+   *
+   * With it the engine hands rows over page by page instead of holding batches, and commits far less
+   * often (a transaction spans many pages), which lets a destination write large transactions
+   * efficiently: DuckDB, for one, writes a transaction's full row groups compressed into the file
+   * instead of through its WAL and memory.
+   *
+   *   await contactsWriter.stage(page1Rows, [contactTagsBatch1]);
+   *   await contactsWriter.stage(page2Rows, [contactTagsBatch2]);
+   *   await contactsWriter.commitWithLinks([], { cursor: 1735776000 }, [
+   *     { writer: contactTagsWriter, parentKey, parents: [], rows: [], state: { cursor: 1735776000 } },
+   *   ]); // both pages, their links and both states, in one transaction
+   */
+  stage?(rows: Row[], links: LinkBatch[], signal?: AbortSignal): Promise<void>;
+  /**
    * Delete the rows that match each deletion's `match` (column values, e.g. `{ id: '42' }` or
    * `{ conversation_id: '42' }`), and write `state` when not undefined, in one transaction.
    * Soft (`hard: false`): set the `_deleted_at` column (created if missing) of the matching rows

@@ -77,6 +77,14 @@ export interface SyncTuning {
   batchRows: number;
   /** Commit rows and state at least this often while records flow (ms). */
   commitIntervalMs: number;
+  /**
+   * For destinations that take rows as they arrive (`StreamWriter.stage`, e.g. DuckDB): rows staged
+   * in one transaction before it is committed. Nothing is held in the engine meanwhile; larger
+   * transactions let DuckDB write whole row groups compressed into the file.
+   */
+  stagedCommitRows: number;
+  /** For staging destinations: commit the staged rows and the state at least this often (ms). */
+  stagedCommitIntervalMs: number;
   /** Pages waiting per stream before readers are held back. */
   queueCapacity: number;
   /** The saved cursor stays this far behind the sync's start: Intercom's search index lags. */
@@ -90,6 +98,8 @@ export const DEFAULT_TUNING: SyncTuning = {
   childConcurrency: 32,
   batchRows: 2500,
   commitIntervalMs: 5000,
+  stagedCommitRows: 50_000,
+  stagedCommitIntervalMs: 30_000,
   queueCapacity: 16,
   settleSeconds: 600,
   scrollExistsTimeoutMs: 150_000,
@@ -368,7 +378,8 @@ export async function runSync(
       });
     };
 
-    const writers = [...runs.values()].filter((run) => run.def.source.kind !== 'link').map(writeStream);
+    const writing = [...runs.values()].filter((run) => run.def.source.kind !== 'link');
+    const writers = writing.map((run, index) => writeStream(run, index / writing.length));
     const readers = [...groups.values()].map((group) => readGroup(group));
     await Promise.all(readers);
     await Promise.all(writers);
@@ -707,9 +718,12 @@ export async function runSync(
 
     /**
      * Writes a run's queue: its rows (unless hidden: read only for its link tables), and its link
-     * tables' rows, replacing each parent's links, with every state, in one transaction per batch.
+     * tables' rows, replacing each parent's links, with every state, in one transaction per batch
+     * (or, for a staging destination, per staged commit). `phase` (0 to 1) spreads the streams'
+     * timed commits over the commit interval, so that they do not all commit in the same moment (a
+     * staging destination writes much of its data at commits).
      */
-    async function writeStream(run: StreamRun): Promise<void> {
+    async function writeStream(run: StreamRun, phase: number): Promise<void> {
       const syncedAt = new Date(now());
       let deletedUntil = run.previousDeletedUntil;
       const stateAt = (checkpoint: number): StreamState | undefined => {
@@ -725,6 +739,8 @@ export async function runSync(
       let pendingCheckpoint: number | undefined;
       let committed: number | undefined = run.previousCursor;
       let lastCommit = now();
+      // Staging: the first timed commit comes `phase` of the way through the interval early.
+      const staggerMs = () => phase * tuning.stagedCommitIntervalMs;
       const links = run.links.map((link) => {
         const source = link.def.source as Extract<Source, { kind: 'link' }>;
         return {
@@ -738,6 +754,8 @@ export async function runSync(
             { parent: Record<string, unknown>; rows: Array<Record<string, unknown>> }
           >(),
           rows: 0,
+          /** Rows staged in the open transaction (staging destinations). */
+          staged: 0,
         };
       });
       const prepareLinks = async (all: boolean) => {
@@ -755,7 +773,122 @@ export async function runSync(
         { parent: Record<string, unknown>; rows: Array<Record<string, unknown>> }
       >();
       const linkRows = () => links.reduce((sum, link) => sum + link.rows, 0) + (ownKey ? own.size : 0);
+      /**
+       * Whether the destination takes rows as they arrive (`StreamWriter.stage`, e.g. DuckDB). Then a
+       * full batch is staged into the writer's open transaction instead of committed, and a commit
+       * (the staged rows with the state) comes only every `stagedCommitRows` rows or
+       * `stagedCommitIntervalMs`: the engine holds one batch at most, the transactions are large.
+       */
+      let staging = false;
+      /** Rows of the run staged in the open transaction (links: `link.staged`). */
+      let stagedRows = 0;
+      const carrierWriter = () => (run.hidden ? links[0]?.writer : writer) as StreamWriter;
+      /** Commits what is staged; with the pending state unless `withState` is false. */
+      const commitStaged = async (withState: boolean) => {
+        const stateChanged = withState && pending !== undefined && pending.cursor !== committed;
+        const staged = stagedRows + links.reduce((sum, link) => sum + link.staged, 0);
+        if (staged === 0 && !stateChanged) return;
+        const state = run.mode === 'replace' ? undefined : stateChanged ? pending : undefined;
+        const carrier = carrierWriter();
+        const commitWithLinks = carrier.commitWithLinks as NonNullable<StreamWriter['commitWithLinks']>;
+        if (ownKey) {
+          await commitWithLinks.call(
+            carrier,
+            [],
+            undefined,
+            [{ writer: carrier, parentKey: ownKey, parents: [], rows: [], state }],
+            signal,
+          );
+        } else if (links.length === 0) {
+          await carrier.commit([], state, signal);
+        } else {
+          await commitWithLinks.call(
+            carrier,
+            [],
+            run.hidden ? undefined : state,
+            links.map((link) => ({
+              writer: link.writer as StreamWriter,
+              parentKey: link.source.parentKey,
+              parents: [],
+              rows: [],
+              state:
+                link.run.mode === 'replace' || !stateChanged || pendingCheckpoint === undefined
+                  ? undefined
+                  : cursorState(link.run, pendingCheckpoint),
+            })),
+            signal,
+          );
+        }
+        if (!run.hidden) run.summary.records += stagedRows;
+        for (const link of links) {
+          link.run.summary.records += link.staged;
+          link.staged = 0;
+        }
+        stagedRows = 0;
+        if (stateChanged) committed = pending?.cursor;
+        lastCommit = now();
+      };
+      /**
+       * Stages the batch (the run's rows, each link table's parents and links). A table that grew a
+       * column is evolved first, once what is staged is committed (a table is not altered under a
+       * transaction that appended to it); without the state, which may cover rows of this batch.
+       */
+      const stageBatch = async () => {
+        if (grew || links.some((link) => link.grew)) {
+          await commitStaged(false);
+          if (grew && !run.hidden) writer = await deps.destination.prepare(specOf(run), run.mode, signal);
+          grew = false;
+          await prepareLinks(false);
+        }
+        const carrier = carrierWriter();
+        const batches: LinkBatch[] = ownKey
+          ? [
+              {
+                writer: carrier,
+                parentKey: ownKey,
+                parents: [...own.values()].map((entry) => entry.parent),
+                rows: [...own.values()].flatMap((entry) => entry.rows),
+                state: undefined,
+              },
+            ]
+          : links.map((link) => ({
+              writer: link.writer as StreamWriter,
+              parentKey: link.source.parentKey,
+              parents: [...link.byParent.values()].map((entry) => entry.parent),
+              rows: [...link.byParent.values()].flatMap((entry) => entry.rows),
+              state: undefined,
+            }));
+        const rows = run.hidden ? [] : batch;
+        await (carrier.stage as NonNullable<StreamWriter['stage']>).call(carrier, rows, batches, signal);
+        if (ownKey) {
+          stagedRows += (batches[0] as LinkBatch).rows.length;
+          own.clear();
+        } else {
+          stagedRows += rows.length;
+          for (const [index, link] of links.entries()) {
+            link.staged += (batches[index] as LinkBatch).rows.length;
+            link.byParent.clear();
+            link.rows = 0;
+          }
+        }
+        batch = [];
+      };
+      /**
+       * Staging's flush: the batch is staged when full or when a commit is due; a commit is due when
+       * forced, past `stagedCommitRows` staged rows, or `stagedCommitIntervalMs` after the last.
+       */
+      const flushStaged = async (force: boolean) => {
+        const buffered = batch.length + linkRows() + links.reduce((sum, link) => sum + link.byParent.size, 0);
+        const staged = stagedRows + links.reduce((sum, link) => sum + link.staged, 0);
+        const due =
+          force ||
+          staged + buffered >= tuning.stagedCommitRows ||
+          now() - lastCommit >= tuning.stagedCommitIntervalMs;
+        if (buffered > 0 && (due || batch.length + linkRows() >= tuning.batchRows)) await stageBatch();
+        if (due) await commitStaged(true);
+      };
       const flush = async (force: boolean) => {
+        if (staging) return flushStaged(force);
         const stateChanged = pending !== undefined && pending.cursor !== committed;
         const size = batch.length + linkRows() + links.reduce((sum, link) => sum + link.byParent.size, 0);
         if (size === 0 && !stateChanged) return;
@@ -831,6 +964,14 @@ export async function runSync(
               .map((r) => r.def.name)
               .join(', ')}); leave them out of --streams.`,
           );
+        // Staged rows may be committed without their state (before a table is altered, or for a
+        // checkpoint), which a rerun's overlap makes good by merging or replacing; appending it
+        // again would duplicate rows, so append runs commit every batch with its state.
+        staging =
+          carrier?.stage !== undefined &&
+          run.mode !== 'append' &&
+          links.every((link) => link.run.mode !== 'append');
+        if (staging) lastCommit -= staggerMs();
         for (const link of links) link.run.summary.status = 'running';
         for await (const item of run.queue) {
           if ('deletions' in item) {
@@ -875,7 +1016,7 @@ export async function runSync(
               ownKey.map((key) => [key, key === 'workspace_id' ? workspaceId : parentId]),
             );
             own.set(parentId, { parent, rows });
-            if (linkRows() >= tuning.batchRows) await flush(true);
+            if (linkRows() >= tuning.batchRows) await flush(!staging);
             continue;
           }
           if ('records' in item) {
@@ -904,7 +1045,8 @@ export async function runSync(
                 link.byParent.set(id, { parent, rows });
               }
             }
-            if (batch.length + linkRows() >= tuning.batchRows) await flush(true);
+            // Staging: a full batch is staged, and committed only when a commit is due.
+            if (batch.length + linkRows() >= tuning.batchRows) await flush(!staging);
           } else {
             pending = stateAt(item.checkpoint);
             pendingCheckpoint = item.checkpoint;

@@ -35,6 +35,12 @@ export interface DestinationHarness {
 
 export type DestinationFactory = () => Promise<DestinationHarness>;
 
+/** What a destination offers beyond the required interface; the suite checks exactly these. */
+export interface DestinationCapabilities {
+  /** Its writers implement `stage` (rows taken into an open transaction, committed later). */
+  stage?: boolean;
+}
+
 /** Columns by name, in order; `id` first by convention. */
 type Columns = Record<string, ColumnType>;
 
@@ -97,7 +103,11 @@ async function outcome(promise: Promise<unknown>): Promise<'resolved' | 'rejecte
   }
 }
 
-export function describeDestinationConformance(name: string, factory: DestinationFactory): void {
+export function describeDestinationConformance(
+  name: string,
+  factory: DestinationFactory,
+  capabilities: DestinationCapabilities = {},
+): void {
   describe(`destination conformance: ${name}`, () => {
     /** A fresh harness with its destination opened; cleaned up when the test ends, pass or fail. */
     async function setup(): Promise<DestinationHarness> {
@@ -1213,6 +1223,221 @@ export function describeDestinationConformance(name: string, factory: Destinatio
           (row) => `${String(row.workspace_id)}:${String(row.name)}`,
         );
         expect(rows.sort()).toEqual(['w1:w1!', 'w2:w2!']);
+      });
+    });
+
+    describe('staging (stage)', () => {
+      const spec = tableSpec('conversations', { id: 'integer', name: 'string' });
+      const contacts = tableSpec('contacts', { id: 'string', name: 'string' });
+      const contactTags = tableSpec('contact_tags', { contact_id: 'string', tag_id: 'string' }, [
+        'contact_id',
+        'tag_id',
+      ]);
+      const named = (ids: number[], name: string): Row[] => ids.map((id) => ({ id, name }));
+      type Stage = NonNullable<StreamWriter['stage']>;
+      const stager = (writer: StreamWriter): Stage => {
+        expect(writer.stage).toBeTypeOf('function');
+        return (writer.stage as Stage).bind(writer);
+      };
+
+      if (capabilities.stage !== true) {
+        it('writers do not offer stage (the engine commits every batch instead)', async () => {
+          const harness = await setup();
+          const writer = await harness.destination.prepare(spec, 'merge');
+          expect(writer.stage).toBeUndefined();
+          await writer.abort();
+        });
+        return;
+      }
+
+      for (const mode of ['merge', 'append', 'replace'] as const) {
+        it(`${mode}: staged rows are invisible until the next commit, which makes them durable with its state`, async () => {
+          const harness = await setup();
+          const writer = await harness.destination.prepare(spec, mode);
+          const stage = stager(writer);
+          await stage(named(range(1, 3000), 'a'), []);
+          await stage(named(range(3001, 5000), 'b'), []);
+          expect(await harness.readRows('conversations')).toHaveLength(0);
+          expect(await harness.destination.readState()).toEqual(new Map());
+          await writer.commit(named([5001], 'c'), { page: 3 });
+          if (mode !== 'replace') {
+            expect(await harness.readRows('conversations')).toHaveLength(5001);
+            expect(await harness.destination.readState()).toEqual(new Map([['conversations', { page: 3 }]]));
+          }
+          await writer.finish({ done: true });
+          expect(await harness.readRows('conversations')).toHaveLength(5001);
+          expect(await harness.destination.readState()).toEqual(new Map([['conversations', { done: true }]]));
+        });
+      }
+
+      it('merge: the last row of a key wins across staged pages and the commit', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'merge');
+        await writer.commit(named([1, 2, 3], 'committed'), { page: 0 });
+        const stage = stager(writer);
+        await stage(named([2, 3, 4], 'staged-1'), []);
+        await stage(named([3, 4, 5], 'staged-2'), []);
+        await writer.commit(named([4], 'commit'), { page: 1 });
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([
+          { id: 1, name: 'committed' },
+          { id: 2, name: 'staged-1' },
+          { id: 3, name: 'staged-2' },
+          { id: 4, name: 'commit' },
+          { id: 5, name: 'staged-2' },
+        ]);
+      });
+
+      it('abort discards everything staged; the writer of a new run starts clean', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'merge');
+        await writer.commit(named([1], 'kept'), { page: 1 });
+        await stager(writer)(named(range(2, 9000), 'lost'), []);
+        await writer.abort();
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([{ id: 1, name: 'kept' }]);
+        expect(await harness.destination.readState()).toEqual(new Map([['conversations', { page: 1 }]]));
+        const again = await harness.destination.prepare(spec, 'merge');
+        await again.commit(named([2], 'new'), { page: 2 });
+        await again.finish(undefined);
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([
+          { id: 1, name: 'kept' },
+          { id: 2, name: 'new' },
+        ]);
+      });
+
+      it('a crash (close without commit) discards what was staged', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'append');
+        await writer.commit(named([1], 'kept'), { page: 1 });
+        await stager(writer)(named(range(2, 9000), 'lost'), []);
+        const reopened = await harness.reopen();
+        await reopened.open();
+        onTestFinished(() => reopened.close());
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([{ id: 1, name: 'kept' }]);
+        expect(await reopened.readState()).toEqual(new Map([['conversations', { page: 1 }]]));
+      });
+
+      it('a commit that fails after staging loses the staged rows too, and says so until abort', async () => {
+        const harness = await setup();
+        const timed = tableSpec('timed', { id: 'integer', at: 'timestamp' });
+        const writer = await harness.destination.prepare(timed, 'merge');
+        await writer.commit([{ id: 1, at: new Date(0) }], { page: 1 });
+        await stager(writer)([{ id: 2, at: new Date(0) }], []);
+        await expect(writer.commit([{ id: 3, at: new Date(Number.NaN) }], { page: 2 })).rejects.toThrow();
+        // Retrying only the failed batch would silently drop row 2: the writer refuses instead.
+        await expect(writer.commit([{ id: 3, at: new Date(0) }], { page: 2 })).rejects.toThrow();
+        expect((await harness.readRows('timed')).map((row) => normaliseValue(row.id))).toEqual([1]);
+        expect(await harness.destination.readState()).toEqual(new Map([['timed', { page: 1 }]]));
+        await writer.abort();
+        const again = await harness.destination.prepare(timed, 'merge');
+        await again.commit([{ id: 3, at: new Date(0) }], { page: 2 });
+        await again.finish(undefined);
+        expect(
+          (await harness.readRows('timed')).map((row) => normaliseValue(row.id)).sort(compareValues),
+        ).toEqual([1, 3]);
+      });
+
+      it('link batches staged with their parents are replaced across the transaction', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(contacts, 'merge');
+        const links = await harness.destination.prepare(contactTags, 'merge');
+        const commitWithLinks = writer.commitWithLinks as NonNullable<StreamWriter['commitWithLinks']>;
+        const batch = (parents: string[], rows: [string, string][]) => ({
+          writer: links,
+          parentKey: ['contact_id'],
+          parents: parents.map((contact_id) => ({ contact_id })),
+          rows: rows.map(([contact_id, tag_id]) => ({ contact_id, tag_id })),
+          state: undefined,
+        });
+        await commitWithLinks.call(writer, [{ id: '1', name: 'one' }], { cursor: 1 }, [
+          { ...batch(['1'], [['1', 'old']]), state: { cursor: 1 } },
+        ]);
+        const stage = stager(writer);
+        // Page 1 gives contact 1 tags a and b; page 2 has contact 1 again (updated meanwhile) with
+        // only tag c, and contact 2 with tag a.
+        await stage(
+          [{ id: '1', name: 'uno' }],
+          [
+            batch(
+              ['1'],
+              [
+                ['1', 'a'],
+                ['1', 'b'],
+              ],
+            ),
+          ],
+        );
+        await stage(
+          [
+            { id: '1', name: 'eins' },
+            { id: '2', name: 'two' },
+          ],
+          [
+            batch(
+              ['1', '2'],
+              [
+                ['1', 'c'],
+                ['2', 'a'],
+              ],
+            ),
+          ],
+        );
+        expect(await rowsOf(harness, 'contact_tags', ['contact_id', 'tag_id'])).toEqual([
+          { contact_id: '1', tag_id: 'old' },
+        ]);
+        await commitWithLinks.call(writer, [], { cursor: 2 }, [{ ...batch([], []), state: { cursor: 2 } }]);
+        await writer.finish(undefined);
+        await links.finish(undefined);
+        expect(await rowsOf(harness, 'contacts', ['id', 'name'])).toEqual([
+          { id: '1', name: 'eins' },
+          { id: '2', name: 'two' },
+        ]);
+        const tags = (await rowsOf(harness, 'contact_tags', ['contact_id', 'tag_id'])).map(
+          (row) => `${String(row.contact_id)}:${String(row.tag_id)}`,
+        );
+        expect(tags.sort()).toEqual(['1:c', '2:a']);
+        expect(await harness.destination.readState()).toEqual(
+          new Map([
+            ['contacts', { cursor: 2 }],
+            ['contact_tags', { cursor: 2 }],
+          ]),
+        );
+      });
+
+      it('delete commits what was staged before it, in the same transaction as the deletion', async () => {
+        const harness = await setup();
+        const writer = await harness.destination.prepare(spec, 'merge');
+        await stager(writer)(named([1, 2, 3], 'staged'), []);
+        await writer.delete([{ match: { id: 2 }, at: new Date(0) }], { hard: true }, { cursor: 9 });
+        await writer.finish(undefined);
+        expect(await rowsOf(harness, 'conversations', ['id', 'name'])).toEqual([
+          { id: 1, name: 'staged' },
+          { id: 3, name: 'staged' },
+        ]);
+        expect(await harness.destination.readState()).toEqual(new Map([['conversations', { cursor: 9 }]]));
+      });
+
+      it('several writers stage and commit concurrently, each all or nothing', async () => {
+        const harness = await setup();
+        const specs = range(0, 3).map((index) =>
+          tableSpec(`staged_${index}`, { id: 'integer', name: 'string' }),
+        );
+        await Promise.all(
+          specs.map(async (each, index) => {
+            const writer = await harness.destination.prepare(each, index % 2 === 0 ? 'merge' : 'append');
+            const stage = stager(writer);
+            for (let page = 0; page < 6; page++) {
+              await stage(named(range(page * 3000, page * 3000 + 2999), each.table), []);
+              if (page % 3 === 2) await writer.commit([], { page });
+            }
+            await writer.finish({ page: 'done' });
+          }),
+        );
+        const states = await harness.destination.readState();
+        for (const each of specs) {
+          expect(await harness.readRows(each.table)).toHaveLength(18_000);
+          expect(states.get(each.stream)).toEqual({ page: 'done' });
+        }
       });
     });
 

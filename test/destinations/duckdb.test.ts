@@ -11,7 +11,7 @@ import { requireEnvironment } from '../support/environment.js';
 import { describeDestinationConformance } from './conformance.js';
 import { createDuckDbHarness, readDuckDbRows } from './duckdb-harness.js';
 
-describeDestinationConformance('duckdb', () => createDuckDbHarness());
+describeDestinationConformance('duckdb', () => createDuckDbHarness(), { stage: true });
 
 function tableSpec(table: string, columns: Record<string, ColumnType>, primaryKey = ['id']): TableSpec {
   return {
@@ -32,6 +32,86 @@ async function run(
   await writer.commit(rows, undefined);
   await writer.finish(undefined);
 }
+
+describe('DuckDB destination options', () => {
+  it('refuses a memory size or row group size DuckDB cannot take, naming the option, before opening', () => {
+    expect(() => createDuckDbDestination({ path: 'x.duckdb', checkpointMemory: 'lots' })).toThrow(
+      DuckDbDestinationError,
+    );
+    expect(() => createDuckDbDestination({ path: 'x.duckdb', checkpointMemory: 'lots' })).toThrow(
+      /checkpointMemory: not a size: "lots"/,
+    );
+    expect(() => createDuckDbDestination({ path: 'x.duckdb', rowGroupSize: 3000 })).toThrow(
+      /rowGroupSize 3000: give a multiple of 2048/,
+    );
+    expect(() =>
+      createDuckDbDestination({ path: 'x.duckdb', rowGroupSize: 4096, checkpointMemory: '1.5MiB' }),
+    ).not.toThrow();
+    expect(() => createDuckDbDestination({ path: 'x.duckdb', checkpointMemory: '0' })).not.toThrow();
+  });
+
+  it('offers stage to a merge writer only when its table was empty at prepare', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'intercom-sync-duckdb-stage-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const destination = createDuckDbDestination({ path: join(directory, 'stage.duckdb') });
+    onTestFinished(() => destination.close());
+    await destination.open();
+    const spec = tableSpec('people', { id: 'integer', name: 'string' });
+    const first = await destination.prepare(spec, 'merge');
+    expect(first.stage).toBeTypeOf('function');
+    await first.commit([{ id: 1, name: 'one' }], undefined);
+    await first.finish(undefined);
+    // The table now holds rows: each staged page would scan it inside one long transaction.
+    const second = await destination.prepare(spec, 'merge');
+    expect(second.stage).toBeUndefined();
+    await second.commit([{ id: 1, name: 'uno' }], undefined);
+    await second.finish(undefined);
+    const replacing = await destination.prepare(spec, 'replace');
+    expect(replacing.stage).toBeTypeOf('function');
+    await replacing.abort();
+  });
+
+  it('a small row group size and checkpoint memory still load every row exactly (checkpoints reported)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'intercom-sync-duckdb-options-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const path = join(directory, 'small.duckdb');
+    const checkpoints: number[] = [];
+    const destination = createDuckDbDestination({
+      path,
+      rowGroupSize: 2048,
+      checkpointMemory: '1B',
+      onCheckpoint: ({ inMemoryBytes }) => checkpoints.push(inMemoryBytes),
+    });
+    await destination.open();
+    const spec = tableSpec('notes', { id: 'integer', body: 'string' });
+    const writer = await destination.prepare(spec, 'merge');
+    const stage = writer.stage?.bind(writer);
+    expect(stage).toBeTypeOf('function');
+    for (let round = 0; round < 3; round++) {
+      for (let page = 0; page < 4; page++) {
+        const ids = Array.from({ length: 1500 }, (_, index) => round * 6000 + page * 1500 + index);
+        await stage?.(
+          ids.map((id) => ({ id, body: `note ${id} `.repeat(20) })),
+          [],
+        );
+      }
+      await writer.commit([], { round });
+      // The destination looks at most every 2 s.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+    }
+    await writer.commit([{ id: 0, body: 'changed' }], { round: 'last' });
+    await writer.finish(undefined);
+    await destination.close();
+    expect(checkpoints.length).toBeGreaterThan(0);
+    const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    const connection = await instance.connect();
+    const rows = await readDuckDbRows(connection, 'intercom', 'notes');
+    connection.closeSync();
+    instance.closeSync();
+    expect(rows).toHaveLength(18_000);
+    expect(rows.find((row) => Number(row.id) === 0)?.body).toBe('changed');
+  });
+});
 
 describe('DuckDB destination', () => {
   let directory: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnType, Destination, StreamWriter, TableSpec, WriteMode } from '../destination.js';
 import { duckDbLayoutRunner } from '../layouts/duckdb-layout.js';
@@ -26,6 +26,7 @@ import { DuckDbStreamWriter, type DuckDbStreamWriterOptions } from './duckdb-str
 import { DuckDbDestinationError, openError, wrapDuckDbError } from './errors.js';
 import { FreshKeys } from './key-filter.js';
 import { adoptUnpartitionedRows } from './partitions.js';
+import { SerialQueue } from './serial-queue.js';
 import {
   convertExpression,
   duckDbType,
@@ -65,9 +66,33 @@ export interface DuckDbDestinationOptions {
   checkpointThreshold?: string;
   /**
    * DuckDB's `memory_limit` for a database this destination opens itself (DuckDB otherwise allows
-   * itself 80% of the machine's memory). Default `256MB`; DuckDB spills to disk past it.
+   * itself 80% of the machine's memory). Default `256MB`. Below it, what DuckDB cannot evict (the open
+   * transactions' last, partly filled row groups, what a commit or a checkpoint pins) may not fit:
+   * large-scale benchmark syncs failed with "could not allocate block" at `64MB` and at `128MB`,
+   * which at medium scale gave 30 and 0–10 MB less peak RSS. DuckDB evicts or spills (to `<path>.tmp`) past it.
    */
   memoryLimit?: string;
+  /**
+   * Rows per row group in a database file this destination opens itself (attached with DuckDB's
+   * `ROW_GROUP_SIZE`). A transaction that fills a row group writes it compressed into the file at
+   * once, so smaller groups bound the memory a sync takes; DuckDB reads files of any row group size.
+   * A multiple of 2,048.
+   * Default 8,192 (DuckDB's own is 122,880).
+   */
+  rowGroupSize?: number;
+  /**
+   * Committed rows DuckDB may hold in memory, not yet in the file, before this destination runs a
+   * CHECKPOINT (writers pause for it, between their commits). Default `16MB`; `0` turns it off (DuckDB's
+   * own trigger, `checkpointThreshold`, remains).
+   */
+  checkpointMemory?: string;
+  /**
+   * Called after each CHECKPOINT that `checkpointMemory` started, with the committed bytes DuckDB
+   * held in memory before it and how long the writers waited; e.g. to log or to chart.
+   *
+   *   onCheckpoint: ({ inMemoryBytes, ms }) => console.error(`checkpoint of ${inMemoryBytes} B in ${ms} ms`)
+   */
+  onCheckpoint?: (info: { inMemoryBytes: number; ms: number }) => void;
   /**
    * Whether this destination's writers are the only ones writing its tables while it is open.
    * Then a writer that finds its table empty remembers the keys it writes (a Bloom filter, about
@@ -107,7 +132,45 @@ interface OpenState {
   session: DuckDbSession;
   /** The database and schema as the catalog spells them. */
   schema: SchemaRef;
+  /** Opens another connection on the database (each writer has one of its own). */
+  connect: () => Promise<DuckDBConnection>;
 }
+
+/**
+ * Rows per row group in a file this destination opens (DuckDB's default is 122,880). A transaction
+ * writes each row group it fills compressed into the file, so a stream's uncommitted rows take at
+ * most about a row group of memory per table, and committed rows none; see `DuckDbDestination`.
+ */
+const DEFAULT_ROW_GROUP_SIZE = 8192;
+const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
+const DEFAULT_MEMORY_LIMIT = '256MB';
+const DEFAULT_CHECKPOINT_MEMORY = '16MB';
+
+/** `32MB`, `1.5GB`, `4096` (bytes) as a number of bytes; undefined for `0`. Throws on anything else. */
+export function parseBytes(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i.exec(text);
+  if (match === null) throw new RangeError(`not a size: ${JSON.stringify(text)} (write e.g. 32MB)`);
+  const units: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    kib: 1024,
+    mb: 1e6,
+    mib: 1024 ** 2,
+    gb: 1e9,
+    gib: 1024 ** 3,
+  };
+  const bytes = Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] as number);
+  return bytes > 0 ? bytes : undefined;
+}
+
+/** The name a database file is attached under: its file name without extension, as DuckDB's own. */
+export function databaseAlias(path: string): string {
+  const stem = basename(path).replace(/\.[^.]*$/, '');
+  if (stem === '') return 'intercom_sync';
+  return RESERVED_DATABASE_NAMES.has(stem.toLowerCase()) ? `${stem}_db` : stem;
+}
+
+const RESERVED_DATABASE_NAMES: ReadonlySet<string> = new Set(['memory', 'temp', 'system', 'main']);
 
 class DuckDbDestination implements Destination {
   readonly description: string;
@@ -124,12 +187,47 @@ class DuckDbDestination implements Destination {
    * them: a tracker only knows its own writer's keys.
    */
   private readonly tableWriters = new Map<string, { writers: number; trackers: FreshKeys[] }>();
+  /** Writers prepared and not yet finished or aborted (each with a connection of its own). */
+  private readonly liveWriters = new Set<DuckDbStreamWriter>();
+  /**
+   * The writers' COMMITs, one at a time. A commit moves its transaction's last, partly filled row
+   * groups into the tables, holding both copies in DuckDB's memory while it does; several at once
+   * (each writer has its own connection) could need more than `memory_limit` lets DuckDB keep
+   * unevicted, which fails with "could not allocate block" (seen at large scale).
+   */
+  private readonly commits = new SerialQueue();
+  /** The checkpoint running in the background (see `checkpointIfPiledUp`), if any. */
+  private checkpointing: Promise<void> | undefined;
+  private lastPileCheck = 0;
+
+  /** See `DuckDbDestinationOptions.checkpointMemory`; undefined: DuckDB's own trigger only. */
+  private readonly checkpointMemoryBytes: number | undefined;
 
   constructor(private readonly options: DuckDbDestinationOptions) {
     this.path = options.path === ':memory:' ? ':memory:' : resolve(options.path);
     this.schemaOption = options.schema ?? 'intercom';
     // ingestr's URI rule: duckdb:/// then the path, so an absolute path shows four slashes.
     this.description = `duckdb:///${this.path}`;
+    let checkpointMemory: number | undefined;
+    try {
+      checkpointMemory = parseBytes(options.checkpointMemory ?? DEFAULT_CHECKPOINT_MEMORY);
+    } catch (error) {
+      throw new DuckDbDestinationError(`Invalid DuckDB checkpointMemory: ${(error as Error).message}`, {
+        operation: 'configure',
+        destination: this.description,
+      });
+    }
+    this.checkpointMemoryBytes = this.path === ':memory:' ? undefined : checkpointMemory;
+    const rowGroupSize = options.rowGroupSize;
+    if (
+      rowGroupSize !== undefined &&
+      !(Number.isInteger(rowGroupSize) && rowGroupSize > 0 && rowGroupSize % 2048 === 0)
+    ) {
+      throw new DuckDbDestinationError(
+        `Invalid DuckDB rowGroupSize ${rowGroupSize}: give a multiple of 2048 rows (DuckDB's vector size)`,
+        { operation: 'configure', destination: this.description },
+      );
+    }
     if (this.schemaOption === '' || this.schemaOption.includes('\u0000')) {
       throw new DuckDbDestinationError(`Invalid DuckDB schema name ${JSON.stringify(this.schemaOption)}`, {
         operation: 'configure',
@@ -155,21 +253,46 @@ class DuckDbDestination implements Destination {
     signal?.throwIfAborted();
     let instance = this.options.instance;
     const ownsInstance = instance === undefined;
+    // A file this destination opens itself is attached under this name, with its own row group size.
+    const alias = ownsInstance && this.path !== ':memory:' ? databaseAlias(this.path) : undefined;
     if (instance === undefined) {
       try {
         // A new database file may live in a directory that does not exist yet.
         if (this.path !== ':memory:') await mkdir(dirname(resolve(this.path)), { recursive: true });
-        instance = await DuckDBInstance.create(this.path, {
-          checkpoint_threshold: this.options.checkpointThreshold ?? '256MB',
-          memory_limit: this.options.memoryLimit ?? '256MB',
+        instance = await DuckDBInstance.create(':memory:', {
+          checkpoint_threshold: this.options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD,
+          memory_limit: this.options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+          // A transaction's full row groups go to the file one at a time, not five (DuckDB's default).
+          write_buffer_row_group_count: '1',
+          // Memory DuckDB frees goes back to the system within a second or so, not at its next use.
+          allocator_background_threads: 'true',
+          // Checkpoints write what is new; they do not rewrite neighbouring row groups to merge them.
+          max_vacuum_tasks: '0',
+          // Where DuckDB spills past its memory limit: beside the file, as it does for a file it opens.
+          ...(alias === undefined ? {} : { temp_directory: `${this.path}.tmp` }),
         });
       } catch (error) {
         throw openError(error, this.path, this.description);
       }
     }
+    const owned = instance;
+    const useDatabase = async (connection: DuckDBConnection): Promise<DuckDBConnection> => {
+      if (alias !== undefined) await connection.run(`USE ${quoteIdentifier(alias)}`);
+      return connection;
+    };
     let connection: DuckDBConnection | undefined;
     try {
-      connection = await instance.connect();
+      connection = await owned.connect();
+      if (alias !== undefined) {
+        try {
+          await connection.run(
+            `ATTACH ${quoteLiteral(this.path)} AS ${quoteIdentifier(alias)} (ROW_GROUP_SIZE ${this.options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
+          );
+        } catch (error) {
+          throw openError(error, this.path, this.description);
+        }
+        await useDatabase(connection);
+      }
       const session = new DuckDbSession(connection);
       const schema = await session.exclusive(async (db) => {
         const resolved = await ensureSchema(db, this.schemaOption);
@@ -178,10 +301,11 @@ class DuckDbDestination implements Destination {
         if (ownsInstance) await discardAllStaging(db, resolved);
         return resolved;
       }, signal);
-      return { instance, ownsInstance, session, schema };
+      const connect = async (): Promise<DuckDBConnection> => useDatabase(await owned.connect());
+      return { instance: owned, ownsInstance, session, schema, connect };
     } catch (error) {
       connection?.closeSync();
-      if (ownsInstance) instance.closeSync();
+      if (ownsInstance) owned.closeSync();
       if (signal?.aborted && error === signal.reason) throw error;
       throw wrapDuckDbError(error, { operation: 'open', destination: this.description });
     }
@@ -225,15 +349,18 @@ class DuckDbDestination implements Destination {
       stream: spec.stream,
       table: spec.table,
     };
-    const { session, schema, ownsInstance } = await this.ready('prepare');
+    const { session, schema, ownsInstance, connect } = await this.ready('prepare');
     const soleWriter = this.options.soleWriter ?? ownsInstance;
     context.table = qualifiedName(schema, spec.table);
     const problem = specProblem(spec, mode);
     if (problem !== undefined) throw wrapDuckDbError(new Error(problem), context);
     let options: Omit<DuckDbStreamWriterOptions, 'onDone'>;
     try {
+      // A table evolved under a transaction that appended to it would fail that transaction's
+      // commit: what other writers have staged into this table is committed first.
+      for (const writer of this.liveWriters) await writer.settle(spec.table);
       options = await session.transaction(
-        (connection) => this.prepareTable(connection, schema, spec, mode, session, soleWriter),
+        (connection) => this.prepareTable(connection, schema, spec, mode, session, connect, soleWriter),
         signal,
       );
     } catch (error) {
@@ -248,13 +375,18 @@ class DuckDbDestination implements Destination {
     sharing.writers++;
     if (freshKeys !== undefined) sharing.trackers.push(freshKeys);
     if (sharing.writers > 1) for (const tracker of sharing.trackers) tracker.disable();
-    return new DuckDbStreamWriter({
+    const writer: DuckDbStreamWriter = new DuckDbStreamWriter({
       ...options,
+      onCommitted: () => this.checkpointIfPiledUp(),
+      commits: this.commits,
       onDone: () => {
+        if (!this.liveWriters.delete(writer)) return;
         if (staging !== undefined) this.liveStaging.delete(staging);
         if (--sharing.writers === 0) this.tableWriters.delete(table);
       },
     });
+    this.liveWriters.add(writer);
+    return writer;
   }
 
   /**
@@ -268,6 +400,7 @@ class DuckDbDestination implements Destination {
     spec: TableSpec,
     mode: WriteMode,
     session: DuckDbSession,
+    connect: () => Promise<DuckDBConnection>,
     soleWriter: boolean,
   ): Promise<Omit<DuckDbStreamWriterOptions, 'onDone'>> {
     const tables = await listTables(connection, schema);
@@ -329,13 +462,16 @@ class DuckDbDestination implements Destination {
       }
     }
 
+    // Each writer creates its landing table on the connection that loads it (temporary tables
+    // belong to a connection).
     const landing = `_intercom_sync_landing_${++this.landingCounter}`;
-    const landingColumns = spec.columns.map((column, index) => `c${index} ${duckDbType(column.type)}`);
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(landing)} (${landingColumns.join(', ')})`,
-    );
+    const landingColumns = spec.columns
+      .map((column, index) => `c${index} ${duckDbType(column.type)}`)
+      .join(', ');
     return {
       session,
+      connect,
+      landingColumns,
       description: this.description,
       schema,
       spec,
@@ -347,6 +483,57 @@ class DuckDbDestination implements Destination {
       staging,
       freshKeys: soleWriter && empty ? new FreshKeys() : undefined,
     };
+  }
+
+  /**
+   * After a commit: when the committed rows DuckDB holds in memory (not yet in the file) pass
+   * `checkpointMemory`, a CHECKPOINT writes them into the file. DuckDB's own trigger counts only WAL
+   * bytes, and a transaction that writes its row groups straight into the file logs almost none:
+   * what stays in memory is the last, partly filled row group of each table a commit wrote, a block
+   * per column. DuckDB refuses to checkpoint beside a transaction that has written into the file or
+   * updated a row, so every writer first commits what it staged (without a state: see
+   * `StreamWriter.stage`) and waits, idle, until the checkpoint is done. Looked at every 2 s at most;
+   * a checkpoint that fails leaves the data safe in the WAL (the final one on `close()` says so).
+   */
+  private checkpointIfPiledUp(): void {
+    const opened = this.opened;
+    if (opened === undefined || this.closed || this.checkpointing !== undefined) return;
+    const limit = this.checkpointMemoryBytes;
+    if (limit === undefined) return;
+    const now = Date.now();
+    if (now - this.lastPileCheck < 2000) return;
+    this.lastPileCheck = now;
+    const running = opened
+      .then(async (state) => {
+        if (!state.ownsInstance) return;
+        const piledUp = await state.session.exclusive(async (connection) => {
+          const reader = await connection.runAndReadAll(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'",
+          );
+          const bytes = Number(reader.getRows()[0]?.[0] ?? 0);
+          return bytes >= limit ? bytes : 0;
+        });
+        if (piledUp === 0 || this.closed) return;
+        const started = Date.now();
+        // The writers commit what they staged and wait: a transaction that has written row groups
+        // into the file, or updated a row, keeps DuckDB from checkpointing until it ends.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        try {
+          await Promise.all([...this.liveWriters].map((writer) => writer.hold(released)));
+          await state.session.exclusive((connection) => connection.run('CHECKPOINT'));
+        } finally {
+          release();
+        }
+        this.options.onCheckpoint?.({ inMemoryBytes: piledUp, ms: Date.now() - started });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.checkpointing === running) this.checkpointing = undefined;
+      });
+    this.checkpointing = running;
   }
 
   /**
@@ -374,6 +561,7 @@ class DuckDbDestination implements Destination {
     } catch {
       return;
     }
+    await this.checkpointing;
     let checkpointError: unknown;
     if (state.ownsInstance) {
       // Fold the WAL into the file now, off the event loop, rather than in closeSync() below.

@@ -20,6 +20,7 @@ import { wrapDuckDbError } from './errors.js';
 import type { FreshKeys } from './key-filter.js';
 import { copyOtherPartitions } from './partitions.js';
 import { appenderFits, appendRows, lastRowPerKeyWithKeys, rowKey } from './row-loader.js';
+import { SerialQueue } from './serial-queue.js';
 import { carryDeletedRows, DuckDbIdReconciliation } from './soft-deletes.js';
 import {
   convertExpression,
@@ -36,9 +37,16 @@ import {
   setReplaceRunState,
   upsertState,
 } from './state-store.js';
+import { APPENDER_FLUSH_ROWS, type OpenAppender, WriterTransaction } from './writer-transaction.js';
 
 export interface DuckDbStreamWriterOptions {
+  /** The destination's shared connection: DDL, reconciliation (serialised with `prepare`). */
   session: DuckDbSession;
+  /**
+   * Opens the writer's own connection on the destination's database. A writer keeps its
+   * transaction open there while rows are staged, so each stream's transactions run side by side.
+   */
+  connect: () => Promise<DuckDBConnection>;
   /** For error messages. */
   description: string;
   schema: SchemaRef;
@@ -50,8 +58,12 @@ export interface DuckDbStreamWriterOptions {
   tableColumns: readonly TableColumn[];
   /** Physical name of the stream's table. */
   target: string;
-  /** Connection-local temporary table the appender loads, columns `c0…cN` of the spec's types. */
+  /**
+   * Connection-local temporary table the landing path loads, columns `c0…cN` of the spec's types;
+   * created on the connection that needs it (`landingColumns` is its column list in SQL).
+   */
   landing: string;
+  landingColumns: string;
   /** Replace mode: the per-run staging table that `finish` swaps in. */
   staging: string | undefined;
   /**
@@ -62,6 +74,13 @@ export interface DuckDbStreamWriterOptions {
   freshKeys?: FreshKeys;
   /** Called once the writer has finished or aborted. */
   onDone: () => void;
+  /**
+   * Called after each commit and each `stage` (the destination checkpoints when data piles up in
+   * memory; it looks at most every 2 s).
+   */
+  onCommitted?: () => void;
+  /** Where this writer's COMMIT waits its turn among the destination's writers (see there). */
+  commits?: SerialQueue;
 }
 
 type Status = 'open' | 'finished' | 'aborted';
@@ -101,18 +120,13 @@ function appendThrough(
     appendRows(appender, layout, rows, signal);
     appender.closeSync();
   } catch (error) {
-    discard(appender);
+    try {
+      appender.clear();
+      appender.closeSync();
+    } catch {
+      // The transaction is rolled back anyway, taking whatever was flushed with it.
+    }
     throw error;
-  }
-}
-
-/** Drops what `appender` holds and closes it, quietly (the caller is already failing). */
-function discard(appender: DuckDBAppender): void {
-  try {
-    appender.clear();
-    appender.closeSync();
-  } catch {
-    // The transaction is rolled back anyway, taking whatever was flushed with it.
   }
 }
 
@@ -121,28 +135,42 @@ function requireStaging(staging: string | undefined): string {
   return staging;
 }
 
+async function rollbackQuietly(connection: DuckDBConnection): Promise<void> {
+  try {
+    await connection.run('ROLLBACK');
+  } catch {
+    // A failed COMMIT has already ended the transaction; nothing is left to roll back.
+  }
+}
+
 /**
- * A stream's writer. Every commit is one transaction on the destination's connection:
+ * A stream's writer. It has a connection of its own, on which one transaction at a time stays open
+ * while rows come in (`stage`), and is committed with the stream's state by `commit`,
+ * `commitWithLinks`, `delete` or `finish`:
  *
- *   BEGIN
- *   append, replace: the Appender writes the rows straight into the target (append) or the
- *            staging table (replace), when no column needs converting; otherwise as for merge:
- *   merge, when no column needs converting: the batch is reduced to the last row of each key; its
- *            keys alone go into the connection-local landing table; DELETE FROM target USING
- *            landing WHERE the key matches; DELETE FROM landing; the Appender writes the rows
- *            straight into the target
- *   merge, otherwise: the Appender writes the batch, reduced to the last row of each key, into a
- *            connection-local landing table; DELETE FROM target USING landing WHERE the key
- *            matches; INSERT INTO target SELECT … FROM landing (casting widened columns);
- *            DELETE FROM landing
- *   upsert the state row (replace: keep it with the run, for finish to commit)
- *   COMMIT
+ *   BEGIN                                 (at the first rows after the last commit)
+ *   for each page staged (and for the rows a commit brings itself):
+ *     append, replace: the table's Appender, open for the whole transaction, writes the rows
+ *            straight into the target (append) or the staging table (replace), when no column needs
+ *            converting; otherwise as for merge:
+ *     merge, when no column needs converting: the page is reduced to the last row of each key;
+ *            unless none of its keys can be stored yet (below), its keys go into the connection's
+ *            landing table, DELETE FROM target USING landing WHERE the key matches (the rows staged
+ *            earlier in the transaction included), DELETE FROM landing; then the Appender writes it
+ *     merge, otherwise: the page, reduced to the last row of each key, goes into the landing table;
+ *            DELETE FROM target USING landing WHERE the key matches; INSERT INTO target SELECT …
+ *            FROM landing (casting widened columns); DELETE FROM landing
+ *     link batches: the parents' stored links are deleted, the batch's rows loaded as above
+ *   upsert the state rows (replace: keep the state with the run, for finish to commit)
+ *   close the Appenders, COMMIT
+ *
+ * so the rows and the state become visible together, or (on any error, abort or crash) not at all.
+ * A transaction spanning many pages lets DuckDB write its full row groups compressed into the file
+ * as they fill, rather than through its WAL and memory (see `DuckDbDestination`).
  *
  * A merge's DELETE (and a link replacement's) is skipped when the writer knows none of the keys
  * can be stored yet: it saw its table empty, is its only writer, and never wrote them (`freshKeys`,
  * see key-filter.ts). That turns a first sync's merges into appends instead of whole-table scans.
- *
- * so the rows and the state become visible together, or (on any error or abort) not at all.
  */
 export class DuckDbStreamWriter implements StreamWriter {
   private status: Status = 'open';
@@ -152,8 +180,22 @@ export class DuckDbStreamWriter implements StreamWriter {
   private readonly directLayout: (ColumnSpec | null)[] | undefined;
   /** The landing table's columns with only the primary key's filled (the others left NULL). */
   private readonly keyLayout: (ColumnSpec | null)[];
+  /** This writer's operations, one at a time (its connection runs one transaction at a time). */
+  private readonly queue = new SerialQueue();
+  private connection: Promise<DuckDBConnection> | undefined;
+  /** The transaction open on this writer's connection, if any. */
+  private transaction: WriterTransaction | undefined;
+  /**
+   * Set when a transaction holding rows staged by earlier calls was rolled back: committing a state
+   * after that would claim rows that are not there, so every later operation fails with it.
+   */
+  private failure: Error | undefined;
 
   constructor(private readonly options: DuckDbStreamWriterOptions) {
+    this.stage =
+      options.freshKeys === undefined && options.mode !== 'replace'
+        ? undefined
+        : (rows, links, signal) => this.stageRows(rows, links, signal);
     const { schema, columns, target, staging, landing, mode, spec } = options;
     const destinationTable = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
     const columnList = columns.map((column) => quoteIdentifier(column.physical)).join(', ');
@@ -175,6 +217,11 @@ export class DuckDbStreamWriter implements StreamWriter {
     this.keyLayout = spec.columns.map((column) => (spec.primaryKey.includes(column.name) ? column : null));
   }
 
+  /** The logical table this writer writes (what `prepare` names, to settle writers first). */
+  get table(): string {
+    return this.options.spec.table;
+  }
+
   private get tableForMessages(): string {
     const { schema, spec, staging, mode } = this.options;
     const table = qualifiedName(schema, spec.table);
@@ -193,6 +240,7 @@ export class DuckDbStreamWriter implements StreamWriter {
   }
 
   private assertOpen(operation: string): void {
+    if (this.failure !== undefined) throw this.wrap(operation, this.failure);
     if (this.status !== 'open') {
       throw this.wrap(
         operation,
@@ -201,28 +249,173 @@ export class DuckDbStreamWriter implements StreamWriter {
     }
   }
 
-  async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
-    this.assertOpen('commit');
-    const { session, schema, spec, mode, staging } = this.options;
-    try {
-      const stateJson = state === undefined ? undefined : serialiseState(state);
-      // Rows not written through a link replacement: which parents have links is no longer known.
-      if (rows.length > 0) this.options.freshKeys?.forgetParents();
-      await session.transaction(async (connection) => {
-        if (rows.length > 0) await this.load(connection, rows, signal);
-        if (stateJson === undefined) return;
-        if (mode === 'replace')
-          await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
-      }, signal);
-    } catch (error) {
-      throw this.wrap('commit', error, signal);
+  private ownConnection(): Promise<DuckDBConnection> {
+    if (this.connection === undefined) {
+      const opening = this.options.connect();
+      this.connection = opening;
+      // A connection that failed to open is not kept: the next operation tries again.
+      opening.catch(() => {
+        if (this.connection === opening) this.connection = undefined;
+      });
     }
+    return this.connection;
+  }
+
+  /**
+   * Runs `body` alone among this writer's operations, in its open transaction (begun if none is);
+   * `signal` interrupts the statement running. On any error the whole transaction is rolled back
+   * and the error rethrown (the signal's reason when it aborted), named after `operation`.
+   */
+  private inTransaction<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    body: (transaction: WriterTransaction) => Promise<T>,
+  ): Promise<T> {
+    return this.queue.run(async () => {
+      try {
+        signal?.throwIfAborted();
+        if (this.failure !== undefined) throw this.failure;
+        const connection = await this.ownConnection();
+        const onAbort = (): void => connection.interrupt();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          const transaction = await this.begin(connection);
+          try {
+            return await body(transaction);
+          } catch (error) {
+            await this.rollback(transaction);
+            throw error;
+          }
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+        }
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw this.wrap(operation, error, signal);
+      }
+    }, signal);
+  }
+
+  private async begin(connection: DuckDBConnection): Promise<WriterTransaction> {
+    if (this.transaction !== undefined) return this.transaction;
+    await connection.run('BEGIN TRANSACTION');
+    this.transaction = new WriterTransaction(connection);
+    return this.transaction;
+  }
+
+  /**
+   * Closes the Appenders, runs `last` (the state writes), and commits; once COMMIT is sent the
+   * signal is no longer looked at. The state comes last: a transaction that has updated a row keeps
+   * DuckDB from checkpointing until it ends, so it should end soon after.
+   */
+  private async commitTransaction(
+    transaction: WriterTransaction,
+    signal?: AbortSignal,
+    last?: (connection: DuckDBConnection) => Promise<void>,
+  ): Promise<void> {
+    transaction.closeAppenders();
+    if (last !== undefined) await last(transaction.connection);
+    signal?.throwIfAborted();
+    try {
+      const commit = () => transaction.connection.run('COMMIT');
+      await (this.options.commits === undefined ? commit() : this.options.commits.run(commit));
+    } catch (error) {
+      await this.rollback(transaction);
+      throw error;
+    }
+    this.transaction = undefined;
+    this.options.onCommitted?.();
+  }
+
+  private async rollback(transaction: WriterTransaction): Promise<void> {
+    if (transaction.holdsStagedRows)
+      this.failure ??= new Error(
+        'rows staged earlier in the transaction were rolled back with it; the stream must be run again',
+      );
+    transaction.discardAppenders();
+    if (this.transaction === transaction) this.transaction = undefined;
+    await rollbackQuietly(transaction.connection);
+  }
+
+  /** Commits whatever is staged, without a state, when the open transaction wrote `table`. */
+  async settle(table: string): Promise<void> {
+    if (this.transaction?.tables.has(table) !== true) return;
+    await this.queue.run(async () => {
+      const transaction = this.transaction;
+      if (transaction === undefined) return;
+      try {
+        await this.commitTransaction(transaction);
+      } catch (error) {
+        throw this.wrap('commit', error);
+      }
+    });
+  }
+
+  /**
+   * Waits for this writer's operation in progress, commits what is staged (without a state), and
+   * keeps the writer idle until `released` settles: the destination checkpoints meanwhile (a
+   * transaction that has written to the file or updated a row would keep DuckDB from it). Resolves
+   * once the writer is idle; rejects if the commit failed (the writer then refuses further work).
+   */
+  hold(released: Promise<unknown>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      void this.queue
+        .run(async () => {
+          const transaction = this.transaction;
+          try {
+            if (transaction !== undefined) await this.commitTransaction(transaction);
+          } catch (error) {
+            reject(this.wrap('commit', error));
+            return;
+          }
+          resolve();
+          await released.catch(() => undefined);
+        })
+        .catch(reject);
+    });
+  }
+
+  /** The writers of `links`, checked to be DuckDB writers of this destination. */
+  private linkWriters(links: readonly LinkBatch[]): DuckDbStreamWriter[] {
+    return links.map((link) => {
+      const writer = link.writer;
+      if (!(writer instanceof DuckDbStreamWriter) || writer.options.session !== this.options.session)
+        throw new Error('a link batch needs a writer of the same DuckDB destination');
+      writer.assertOpen('commit');
+      return writer;
+    });
+  }
+
+  /**
+   * Offered only to a writer that saw its table empty (a first sync, or a replace's new table):
+   * merging into a table that holds rows runs a `DELETE` scan of it per page, and inside one long
+   * transaction those pile up memory DuckDB cannot evict (large-scale incremental syncs failed with
+   * "failed to pin block" at a 256 MB limit); such writers commit every batch instead.
+   */
+  readonly stage: StreamWriter['stage'];
+
+  private async stageRows(rows: Row[], links: LinkBatch[], signal?: AbortSignal): Promise<void> {
+    this.assertOpen('stage');
+    let linkWriters: DuckDbStreamWriter[];
+    try {
+      linkWriters = this.linkWriters(links);
+    } catch (error) {
+      throw this.wrap('stage', error, signal);
+    }
+    await this.inTransaction('stage', signal, async (transaction) => {
+      await this.stageInto(transaction, rows, links, linkWriters, signal);
+      transaction.holdsStagedRows = true;
+    });
+    this.options.onCommitted?.();
+  }
+
+  async commit(rows: Row[], state: unknown | undefined, signal?: AbortSignal): Promise<void> {
+    await this.commitWithLinks(rows, state, [], signal);
   }
 
   /**
    * `commit`, plus each link table's rows and state, in one transaction (see `LinkBatch`). Every
-   * link writer must be a DuckDB writer of this destination (the same connection).
+   * link writer must be a DuckDB writer of this destination.
    */
   async commitWithLinks(
     rows: Row[],
@@ -231,35 +424,57 @@ export class DuckDbStreamWriter implements StreamWriter {
     signal?: AbortSignal,
   ): Promise<void> {
     this.assertOpen('commit');
-    const { session, schema, spec, mode, staging } = this.options;
+    let linkWriters: DuckDbStreamWriter[];
+    let stateJson: string | undefined;
+    let linkStates: (string | undefined)[];
     try {
-      const linkWriters = links.map((link) => {
-        const writer = link.writer;
-        if (!(writer instanceof DuckDbStreamWriter) || writer.options.session !== session)
-          throw new Error('a link batch needs a writer of the same DuckDB destination');
-        writer.assertOpen('commit');
-        return writer;
-      });
-      const stateJson = state === undefined ? undefined : serialiseState(state);
-      if (rows.length > 0) this.options.freshKeys?.forgetParents();
-      await session.transaction(async (connection) => {
-        if (rows.length > 0) await this.load(connection, rows, signal);
-        if (stateJson !== undefined) {
-          if (mode === 'replace')
-            await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-          else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
-        }
-        for (const [index, link] of links.entries())
-          await (linkWriters[index] as DuckDbStreamWriter).replaceLinks(connection, link, signal);
-      }, signal);
+      linkWriters = this.linkWriters(links);
+      stateJson = state === undefined ? undefined : serialiseState(state);
+      linkStates = links.map((link) => (link.state === undefined ? undefined : serialiseState(link.state)));
     } catch (error) {
       throw this.wrap('commit', error, signal);
     }
+    await this.inTransaction('commit', signal, async (transaction) => {
+      await this.stageInto(transaction, rows, links, linkWriters, signal);
+      await this.commitTransaction(transaction, signal, async (connection) => {
+        if (stateJson !== undefined) await this.saveState(connection, stateJson);
+        for (const [index, json] of linkStates.entries())
+          if (json !== undefined)
+            await (linkWriters[index] as DuckDbStreamWriter).saveState(connection, json);
+      });
+    });
   }
 
-  /** Inside a parent's transaction: the parents' stored links go, the batch's rows and state come. */
-  private async replaceLinks(connection: DuckDBConnection, link: LinkBatch, signal?: AbortSignal) {
-    const { schema, spec, mode, staging, target, columns, freshKeys } = this.options;
+  private async stageInto(
+    transaction: WriterTransaction,
+    rows: readonly Row[],
+    links: readonly LinkBatch[],
+    linkWriters: readonly DuckDbStreamWriter[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (rows.length > 0) {
+      // Rows not written through a link replacement: which parents have links is no longer known.
+      this.options.freshKeys?.forgetParents();
+      await this.loadInto(transaction, rows, signal);
+      transaction.rows += rows.length;
+    }
+    for (const [index, link] of links.entries()) {
+      await (linkWriters[index] as DuckDbStreamWriter).replaceLinksInto(transaction, link, signal);
+      transaction.rows += link.rows.length;
+    }
+  }
+
+  /** Saves the state (already serialised) in the transaction: the state table, or the replace run. */
+  private async saveState(connection: DuckDBConnection, stateJson: string): Promise<void> {
+    const { schema, spec, mode, staging } = this.options;
+    if (mode === 'replace') await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
+    else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
+  }
+
+  /** Inside a parent's transaction: the parents' stored links go, the batch's rows come. */
+  private async replaceLinksInto(transaction: WriterTransaction, link: LinkBatch, signal?: AbortSignal) {
+    const { schema, mode, staging, target, columns, freshKeys } = this.options;
+    transaction.tables.add(this.table);
     // Parents this writer never replaced the links of, in a table it saw empty, have none stored.
     let noneStored = false;
     if (freshKeys !== undefined) {
@@ -288,62 +503,97 @@ export class DuckDbStreamWriter implements StreamWriter {
         });
         return `(${parts.join(' AND ')})`;
       });
+      // The links staged earlier in this transaction are stored links too.
+      transaction.flush(this);
       for (let i = 0; i < conditions.length; i += 500) {
         signal?.throwIfAborted();
-        await connection.run(`DELETE FROM ${table} WHERE ${conditions.slice(i, i + 500).join(' OR ')}`);
+        await transaction.connection.run(
+          `DELETE FROM ${table} WHERE ${conditions.slice(i, i + 500).join(' OR ')}`,
+        );
       }
     }
-    if (link.rows.length > 0) await this.load(connection, link.rows, signal);
-    if (link.state === undefined) return;
-    const stateJson = serialiseState(link.state);
-    if (mode === 'replace') await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-    else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
+    if (link.rows.length > 0) await this.loadInto(transaction, link.rows, signal);
   }
 
-  private async load(
-    connection: DuckDBConnection,
+  /**
+   * The Appender of this writer's table in `transaction`, opened at first use; undefined when rows
+   * must go through the landing table (a column needs converting, or the table changed since
+   * prepare: another writer evolved it).
+   */
+  private async appenderIn(transaction: WriterTransaction): Promise<OpenAppender | undefined> {
+    if (transaction.viaLanding.has(this)) return undefined;
+    const open = transaction.appenders.get(this);
+    if (open !== undefined) return open;
+    const layout = this.directLayout;
+    if (layout !== undefined) {
+      const { schema, mode, staging, target } = this.options;
+      const table = mode === 'replace' ? requireStaging(staging) : target;
+      const appender = await transaction.connection.createAppender(table, schema.schema, schema.catalog);
+      if (appenderFits(appender, layout)) {
+        const created: OpenAppender = { appender, layout, buffered: 0 };
+        transaction.appenders.set(this, created);
+        return created;
+      }
+      appender.closeSync();
+    }
+    transaction.viaLanding.add(this);
+    return undefined;
+  }
+
+  /** Creates this writer's landing table on the transaction's connection, once per transaction. */
+  private async landingIn(transaction: WriterTransaction): Promise<void> {
+    if (transaction.landings.has(this)) return;
+    await transaction.connection.run(
+      `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdentifier(this.options.landing)} (${this.options.landingColumns})`,
+    );
+    transaction.landings.add(this);
+  }
+
+  private async loadInto(
+    transaction: WriterTransaction,
     rows: readonly Row[],
     signal?: AbortSignal,
   ): Promise<void> {
-    const { spec, mode, landing, schema, target, staging, freshKeys } = this.options;
+    const { spec, mode, landing, freshKeys } = this.options;
+    const { connection } = transaction;
+    transaction.tables.add(this.table);
     const merged = mode === 'merge' ? lastRowPerKeyWithKeys(rows, spec.primaryKey) : undefined;
     const batch = merged?.rows ?? rows;
     // A merge of keys none of which the table can hold yet is an append: no DELETE to run.
     const mergeDeleteSql =
       merged !== undefined && freshKeys?.admitRows(merged.keys) === true ? undefined : this.mergeDeleteSql;
-    let direct = this.directLayout;
-    let appender: DuckDBAppender | undefined;
-    if (direct !== undefined) {
-      const table = mode === 'replace' ? requireStaging(staging) : target;
-      appender = await connection.createAppender(table, schema.schema, schema.catalog);
-      if (!appenderFits(appender, direct)) {
-        // The table changed since prepare (another writer evolved it): go through the landing table.
-        appender.closeSync();
-        appender = undefined;
-        direct = undefined;
-      }
-    }
-    if (appender !== undefined && direct !== undefined) {
+    const open = await this.appenderIn(transaction);
+    if (open !== undefined) {
       if (mergeDeleteSql !== undefined) {
-        // Merge straight into the table: first delete the rows the batch replaces (found by the keys,
-        // landed alone), then append the batch. Every column is copied once, by the Appender.
-        try {
-          const keys = await connection.createAppender(landing, 'main', 'temp');
-          appendThrough(keys, this.keyLayout, batch, signal);
-          await connection.run(mergeDeleteSql);
-          await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
-        } catch (error) {
-          discard(appender);
-          throw error;
-        }
+        // Delete the rows the page replaces (found by its keys, landed alone; the rows staged
+        // earlier in the transaction included), then append the page.
+        transaction.flush(this);
+        await this.landingIn(transaction);
+        appendThrough(
+          await connection.createAppender(landing, 'main', 'temp'),
+          this.keyLayout,
+          batch,
+          signal,
+        );
+        await connection.run(mergeDeleteSql);
+        await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
       }
-      appendThrough(appender, direct, batch, signal);
+      appendRows(open.appender, open.layout, batch, signal);
+      open.buffered += batch.length;
+      if (open.buffered >= APPENDER_FLUSH_ROWS) transaction.flush(this);
       return;
     }
+    await this.landingIn(transaction);
     appendThrough(await connection.createAppender(landing, 'main', 'temp'), spec.columns, batch, signal);
     if (mergeDeleteSql !== undefined) await connection.run(mergeDeleteSql);
     await connection.run(this.insertSql);
     await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
+  }
+
+  /** Commits what is staged (no state), so that what follows runs in a transaction of its own. */
+  private async commitStaged(operation: string, signal?: AbortSignal): Promise<void> {
+    if (this.transaction === undefined) return;
+    await this.inTransaction(operation, signal, (transaction) => this.commitTransaction(transaction, signal));
   }
 
   async delete(
@@ -353,12 +603,14 @@ export class DuckDbStreamWriter implements StreamWriter {
     signal?: AbortSignal,
   ): Promise<void> {
     this.assertOpen('delete');
-    const { session, schema, spec, mode, staging, target, columns } = this.options;
+    const { schema, mode, staging, target, columns } = this.options;
     const table = qualifiedName(schema, mode === 'replace' ? requireStaging(staging) : target);
     const physical = new Map(columns.map((column) => [column.logical, column.physical]));
+    let stateJson: string | undefined;
+    let conditions: string[];
     try {
-      const stateJson = state === undefined ? undefined : serialiseState(state);
-      const conditions = deletions.map(({ match }) => {
+      stateJson = state === undefined ? undefined : serialiseState(state);
+      conditions = deletions.map(({ match }) => {
         const parts = Object.entries(match).map(([column, value]) => {
           const name = physical.get(column);
           if (name === undefined)
@@ -371,58 +623,66 @@ export class DuckDbStreamWriter implements StreamWriter {
         if (parts.length === 0) throw new Error('a delete match names no column');
         return `(${parts.join(' AND ')})`;
       });
-      await session.transaction(async (connection) => {
-        if (!options.hard && conditions.length > 0) {
-          await connection.run(
-            `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT)} TIMESTAMPTZ`,
-          );
-        }
-        const column = quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT);
-        for (let i = 0; i < conditions.length; i += 500) {
-          signal?.throwIfAborted();
-          const chunk = conditions.slice(i, i + 500);
-          const where = chunk.join(' OR ');
-          if (options.hard) {
-            await connection.run(`DELETE FROM ${table} WHERE ${where}`);
-            continue;
-          }
-          const cases = chunk
-            .map(
-              (condition, k) =>
-                `WHEN ${condition} THEN CAST(${quoteLiteral((deletions[i + k] as Deletion).at.toISOString())} AS TIMESTAMPTZ)`,
-            )
-            .join(' ');
-          await connection.run(
-            `UPDATE ${table} SET ${column} = CASE ${cases} END WHERE (${where}) AND ${column} IS NULL`,
-          );
-        }
-        if (stateJson === undefined) return;
-        if (mode === 'replace')
-          await setReplaceRunState(connection, schema, requireStaging(staging), stateJson);
-        else await upsertState(connection, schema, stateKeyOf(spec), stateJson);
-      }, signal);
     } catch (error) {
       throw this.wrap('delete', error, signal);
     }
+    // A soft delete may add a column: the rows staged so far are committed first, on their own.
+    await this.commitStaged('delete', signal);
+    await this.inTransaction('delete', signal, async (transaction) => {
+      const { connection } = transaction;
+      if (!options.hard && conditions.length > 0) {
+        await connection.run(
+          `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT)} TIMESTAMPTZ`,
+        );
+      }
+      const column = quoteIdentifier(physical.get(DELETED_AT) ?? DELETED_AT);
+      for (let i = 0; i < conditions.length; i += 500) {
+        signal?.throwIfAborted();
+        const chunk = conditions.slice(i, i + 500);
+        const where = chunk.join(' OR ');
+        if (options.hard) {
+          await connection.run(`DELETE FROM ${table} WHERE ${where}`);
+          continue;
+        }
+        const cases = chunk
+          .map(
+            (condition, k) =>
+              `WHEN ${condition} THEN CAST(${quoteLiteral((deletions[i + k] as Deletion).at.toISOString())} AS TIMESTAMPTZ)`,
+          )
+          .join(' ');
+        await connection.run(
+          `UPDATE ${table} SET ${column} = CASE ${cases} END WHERE (${where}) AND ${column} IS NULL`,
+        );
+      }
+      if (stateJson !== undefined) await this.saveState(connection, stateJson);
+      await this.commitTransaction(transaction, signal);
+    });
   }
 
   async finish(state: unknown | undefined, signal?: AbortSignal, options?: FinishOptions): Promise<void> {
     this.assertOpen('finish');
-    const { session, schema, spec, mode } = this.options;
+    const { mode } = this.options;
+    let stateJson: string | undefined;
     try {
-      const stateJson = state === undefined ? undefined : serialiseState(state);
-      if (mode === 'replace') {
-        await session.transaction((connection) => this.swapIn(connection, stateJson, options), signal);
-      } else if (stateJson !== undefined) {
-        await session.transaction(
-          (connection) => upsertState(connection, schema, stateKeyOf(spec), stateJson),
-          signal,
-        );
-      } else {
-        signal?.throwIfAborted();
-      }
+      stateJson = state === undefined ? undefined : serialiseState(state);
     } catch (error) {
       throw this.wrap('finish', error, signal);
+    }
+    if (mode === 'replace') {
+      // The staged rows go into the staging table first; the swap is a transaction of its own.
+      await this.commitStaged('finish', signal);
+      await this.inTransaction('finish', signal, async (transaction) => {
+        await this.swapIn(transaction.connection, stateJson, options);
+        await this.commitTransaction(transaction, signal);
+      });
+    } else if (stateJson !== undefined || this.transaction !== undefined) {
+      await this.inTransaction('finish', signal, (transaction) =>
+        this.commitTransaction(transaction, signal, async (connection) => {
+          if (stateJson !== undefined) await this.saveState(connection, stateJson);
+        }),
+      );
+    } else {
+      signal?.throwIfAborted();
     }
     this.status = 'finished';
     await this.release();
@@ -473,6 +733,8 @@ export class DuckDbStreamWriter implements StreamWriter {
     this.assertOpen('reconcile');
     const { session, schema, spec, mode, target } = this.options;
     if (mode === 'replace') throw this.wrap('reconcile', new Error('a replace writer cannot reconcile'));
+    // The comparison runs on the destination's connection and sees only committed rows.
+    await this.commitStaged('reconcile', signal);
     try {
       return await DuckDbIdReconciliation.start(
         session,
@@ -491,13 +753,20 @@ export class DuckDbStreamWriter implements StreamWriter {
   async abort(): Promise<void> {
     if (this.status !== 'open') return;
     this.status = 'aborted';
-    const { session, schema, mode, staging } = this.options;
+    const { mode, staging, schema } = this.options;
     try {
+      await this.queue.run(async () => {
+        const transaction = this.transaction;
+        if (transaction !== undefined) await this.rollback(transaction);
+        // Aborting is what a failed writer is for: its staged rows are gone either way.
+        this.failure = undefined;
+      });
       if (mode === 'replace') {
         const stagingTable = requireStaging(staging);
-        await session.transaction(async (connection) => {
-          await connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, stagingTable)}`);
-          await deleteReplaceRun(connection, schema, stagingTable);
+        await this.inTransaction('abort', undefined, async (transaction) => {
+          await transaction.connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, stagingTable)}`);
+          await deleteReplaceRun(transaction.connection, schema, stagingTable);
+          await this.commitTransaction(transaction);
         });
       }
     } catch (error) {
@@ -507,15 +776,17 @@ export class DuckDbStreamWriter implements StreamWriter {
     }
   }
 
-  /** Drops the landing table; best effort (it is connection-local and vanishes with the connection). */
+  /** Closes this writer's connection (its landing table goes with it). */
   private async release(): Promise<void> {
     this.options.onDone();
+    const opening = this.connection;
+    this.connection = undefined;
+    if (opening === undefined) return;
+    await this.queue.drain();
     try {
-      await this.options.session.exclusive((connection) =>
-        connection.run(`DROP TABLE IF EXISTS ${temporaryTableName(this.options.landing)}`),
-      );
+      (await opening).closeSync();
     } catch {
-      // Closed meanwhile: the temporary table went with the connection.
+      // It never opened, or is closed already.
     }
   }
 }
