@@ -68,8 +68,9 @@ export interface DuckDbDestinationOptions {
    * DuckDB's `memory_limit` for a database this destination opens itself (DuckDB otherwise allows
    * itself 80% of the machine's memory). Default `256MB`. Below it, what DuckDB cannot evict (the open
    * transactions' last, partly filled row groups, what a commit or a checkpoint pins) may not fit:
-   * large-scale benchmark syncs failed with "could not allocate block" at `64MB` and at `128MB`,
-   * which at medium scale gave 30 and 0–10 MB less peak RSS. DuckDB evicts or spills (to `<path>.tmp`) past it.
+   * large-scale incremental syncs failed with "failed to pin block" at `64MB`, `128MB` and `256MB`
+   * while their merges were staged (they no longer are); whether the lower limits, which gave 30
+   * and 0–10 MB less peak RSS at medium scale, are safe now is untested. DuckDB evicts or spills (to `<path>.tmp`) past it.
    */
   memoryLimit?: string;
   /**
