@@ -37,7 +37,12 @@ import {
   setReplaceRunState,
   upsertState,
 } from './state-store.js';
-import { APPENDER_FLUSH_ROWS, type OpenAppender, WriterTransaction } from './writer-transaction.js';
+import {
+  APPENDER_FLUSH_ROWS,
+  discardAppender,
+  type OpenAppender,
+  WriterTransaction,
+} from './writer-transaction.js';
 
 export interface DuckDbStreamWriterOptions {
   /** The destination's shared connection: DDL, reconciliation (serialised with `prepare`). */
@@ -120,12 +125,7 @@ function appendThrough(
     appendRows(appender, layout, rows, signal);
     appender.closeSync();
   } catch (error) {
-    try {
-      appender.clear();
-      appender.closeSync();
-    } catch {
-      // The transaction is rolled back anyway, taking whatever was flushed with it.
-    }
+    discardAppender(appender);
     throw error;
   }
 }

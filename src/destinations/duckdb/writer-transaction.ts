@@ -60,14 +60,17 @@ export class WriterTransaction {
 
   /** Drops what the Appenders hold and closes them, quietly (the transaction is being rolled back). */
   discardAppenders(): void {
-    for (const open of this.appenders.values()) {
-      try {
-        open.appender.clear();
-        open.appender.closeSync();
-      } catch {
-        // The rollback takes whatever was flushed with it.
-      }
-    }
+    for (const open of this.appenders.values()) discardAppender(open.appender);
     this.appenders.clear();
+  }
+}
+
+/** Drops what `appender` holds and closes it, quietly (the caller is already failing). */
+export function discardAppender(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+    appender.closeSync();
+  } catch {
+    // The transaction is rolled back anyway, taking whatever was flushed with it.
   }
 }
