@@ -42,6 +42,12 @@ export interface RateLimiterOptions {
   maxInFlight?: number;
   /** The user's own cap; never more than cap * windowMs / 60 s requests in any window. */
   maxRequestsPerMinute?: number;
+  /**
+   * The cap counts sends over `windowMs + capMarginMs`, so that requests delayed on their way (a new
+   * connection, a busy network) cannot land more than the cap in one of the server's windows. It
+   * costs the capped rate `windowMs / (windowMs + capMarginMs)`. Default: 5% of the window (500 ms).
+   */
+  capMarginMs?: number;
   /** How many requests may leave back to back before pacing applies. Default 3. */
   burst?: number;
   /**
@@ -141,7 +147,7 @@ const WOKEN = new Error('rate limiter woken early');
  *   R - inFlight)`: the other requests in flight may not have reached the server yet. Answers about
  *   an older window are ignored (they are stale).
  * - Pacing: a token bucket of capacity `burst` refilled at `(available + 1) / timeLeftInWindow` (and at
- *   most `cap / windowMs` when the user set a cap), recomputed at every decision, so the remaining
+ *   most `cap / (windowMs + capMarginMs)` when the user set a cap), recomputed at every decision, so the remaining
  *   budget is spread evenly over the time left instead of being spent at the window start.
  * - Windows: when the believed reset time (plus a margin) passes, a fresh window is assumed with the
  *   last known `X-RateLimit-Limit`, but concurrency stays at `initialConcurrency` until an answer
@@ -161,6 +167,7 @@ export class RateLimiter implements RequestLimiter {
   readonly #initialConcurrency: number;
   readonly #maxInFlight: number;
   readonly #capPerWindow: number | undefined;
+  readonly #capSpanMs: number;
   readonly #burst: number;
   readonly #rolloverMarginMs: number;
   readonly #minRateLimitWaitMs: number;
@@ -213,6 +220,8 @@ export class RateLimiter implements RequestLimiter {
     );
     this.#skewThresholdMs = nonNegative(options.skewThresholdMs ?? 2_000, 'skewThresholdMs');
     this.#sameWindowToleranceMs = Math.min(1_500, this.#windowMs * 0.3);
+    this.#capSpanMs =
+      this.#windowMs + nonNegative(options.capMarginMs ?? this.#windowMs * 0.05, 'capMarginMs');
     if (options.maxRequestsPerMinute !== undefined) {
       const perWindow = Math.floor((options.maxRequestsPerMinute * this.#windowMs) / 60_000);
       if (!Number.isFinite(perWindow) || perWindow < 1) {
@@ -399,11 +408,11 @@ export class RateLimiter implements RequestLimiter {
 
     const rolloverIn = Math.max(1, Math.ceil(this.#rolloverAt - now));
     if (this.#capPerWindow !== undefined) {
-      while (this.#sendTimes.length > 0 && (this.#sendTimes[0] ?? 0) + this.#windowMs <= now)
+      while (this.#sendTimes.length > 0 && (this.#sendTimes[0] ?? 0) + this.#capSpanMs <= now)
         this.#sendTimes.shift();
       if (this.#sendTimes.length >= this.#capPerWindow) {
         const oldest = this.#sendTimes[0] ?? now;
-        return { kind: 'wait-time', ms: Math.max(1, Math.ceil(oldest + this.#windowMs - now)) };
+        return { kind: 'wait-time', ms: Math.max(1, Math.ceil(oldest + this.#capSpanMs - now)) };
       }
     }
     if (this.#available < 1) return { kind: 'wait-time', ms: rolloverIn };
@@ -412,7 +421,7 @@ export class RateLimiter implements RequestLimiter {
     // Spacing timeLeft / (available + 1): the sends are spread evenly with a gap left at both ends,
     // so the last one of the window is not sent at the very instant of the reset.
     let rate = (this.#available + 1) / timeLeft;
-    if (this.#capPerWindow !== undefined) rate = Math.min(rate, this.#capPerWindow / this.#windowMs);
+    if (this.#capPerWindow !== undefined) rate = Math.min(rate, this.#capPerWindow / this.#capSpanMs);
     this.#tokens = Math.min(this.#burst, this.#tokens + Math.max(0, now - this.#lastRefill) * rate);
     this.#lastRefill = now;
     if (this.#tokens >= 1 - EPSILON) return { kind: 'grant' };

@@ -293,6 +293,18 @@ describe('RateLimiter', () => {
     expect(grants.filter((t) => t < T0 + 1_000).length).toBeLessThanOrEqual(4);
   });
 
+  it('counts the cap over the window plus a margin, so sends delayed by up to the margin still fit', async () => {
+    const clock = new FakeClock(T0);
+    const limiter = limiterWith(clock, { maxRequestsPerMinute: 60, maxInFlight: 10, capMarginMs: 400 });
+    const server = new WindowServer(clock, 1_000);
+    const { grants } = await drive(clock, limiter, server, 35, () => 20, 60_000);
+    for (const start of grants) {
+      expect(grants.filter((t) => t >= start && t < start + 10_400).length).toBeLessThanOrEqual(10);
+    }
+    // The capped rate is 10 per 10.4 s, not much less: 35 requests take about 35 s.
+    expect(Math.max(...grants) - T0).toBeLessThan(38_000);
+  });
+
   it('rejects a cap below one request per window', () => {
     expect(() => limiterWith(new FakeClock(), { maxRequestsPerMinute: 5 })).toThrow(ConfigurationError);
   });
