@@ -100,12 +100,12 @@ export const conversationParts: StreamDefinition = {
       (response.conversation_parts as { conversation_parts?: unknown[] } | undefined)?.conversation_parts
         ?.length ?? 0;
     const total = statistics?.count_conversation_parts ?? listed;
-    return {
-      ...part,
-      conversation_id: response.id,
-      conversation_updated_at: response.updated_at,
-      parts_truncated: total > listed && listed >= PART_CAP,
-    };
+    // In place (the part is this answer's own object): a copy per part would be ~200 MB of garbage
+    // at medium scale.
+    part.conversation_id = response.id;
+    part.conversation_updated_at = response.updated_at;
+    part.parts_truncated = total > listed && listed >= PART_CAP;
+    return part;
   },
   fields: {
     workspace_id: 'string',

@@ -104,7 +104,8 @@ export interface StreamDefinition {
   deletions?: { path: string; itemsKey: string; version: string; match: (deleted: ApiRecord) => ApiRecord };
   /**
    * Small named hook: shape one record before loading (add the parent's id, a model name…).
-   * `parent` is set for child streams; `response` is the whole answer the record came from.
+   * `parent` is set for child streams; `response` is the whole answer the record came from. The
+   * record is the answer's own object, used for nothing else: the hook may change it in place.
    */
   transform?: (record: ApiRecord, context: { parent?: ApiRecord; response: ApiRecord }) => ApiRecord;
 }

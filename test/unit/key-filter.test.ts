@@ -36,6 +36,26 @@ describe('rowKey', () => {
     expect(rowKey({ at: new Date(5) }, ['at'])).toBe(rowKey({ at: new Date(5) }, ['at']));
     expect(rowKey({ w: 'a', id: 'b' }, ['w', 'id'])).not.toBe(rowKey({ w: 'ab', id: '' }, ['w', 'id']));
   });
+
+  it('over several columns, is equal exactly when every part is, whatever the parts hold', () => {
+    // Parts that look like the length prefixes and separators, numbers beside strings, nulls.
+    const values: unknown[] = ['', ':', '1:', '7:string:', 'string:1', '1', 1, 12, '12', null, 'a:b', '0:'];
+    const columns = ['a', 'b', 'c'];
+    const seen = new Map<string, string>();
+    for (const a of values)
+      for (const b of values)
+        for (const c of values) {
+          const row = { a, b, c };
+          const key = rowKey(row, columns);
+          const identity = JSON.stringify([a, b, c].map((v) => [typeof v, v]));
+          const earlier = seen.get(key);
+          if (earlier !== undefined && earlier !== identity)
+            throw new Error(`${earlier} and ${identity} collide`);
+          seen.set(key, identity);
+        }
+    expect(seen.size).toBe(values.length ** 3);
+    expect(rowKey({ a: 1, b: 'x' }, ['a', 'b'])).toBe(rowKey({ a: 1n, b: 'x' }, ['a', 'b']));
+  });
 });
 
 describe('FreshKeys', () => {

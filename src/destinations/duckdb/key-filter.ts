@@ -11,8 +11,12 @@ const PROBES = 20;
 /** Keys the first filter is sized for; each next filter holds twice the previous one's. */
 const FIRST_CAPACITY = 16_384;
 
-/** Two independent 32-bit hashes of a string (FNV-1a and a multiplicative one), non-zero step. */
-function hashes(key: string): [number, number] {
+/**
+ * Two independent 32-bit hashes of a string (FNV-1a and a multiplicative one), the second made odd
+ * (a non-zero probe step), written into `out` rather than returned as a new array: this runs for
+ * every key of a sync.
+ */
+function hashInto(key: string, out: Uint32Array): void {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let index = 0; index < key.length; index++) {
@@ -26,7 +30,8 @@ function hashes(key: string): [number, number] {
   a ^= a >>> 13;
   b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
   b ^= b >>> 16;
-  return [a >>> 0, (b | 1) >>> 0];
+  out[0] = a;
+  out[1] = b | 1;
 }
 
 interface Layer {
@@ -67,6 +72,8 @@ function probe(target: Layer, first: number, step: number, set: boolean): boolea
 export class KeyFilter {
   private readonly layers: Layer[] = [layer(FIRST_CAPACITY)];
   private keys = 0;
+  /** The two hashes of the key being looked up or added. */
+  private readonly hash = new Uint32Array(2);
 
   /** Keys added so far (repeats included). */
   get size(): number {
@@ -79,18 +86,39 @@ export class KeyFilter {
   }
 
   mightContain(key: string): boolean {
-    const [first, step] = hashes(key);
-    return this.layers.some((entry) => probe(entry, first, step, false));
+    hashInto(key, this.hash);
+    return this.contains();
   }
 
   add(key: string): void {
-    const [first, step] = hashes(key);
+    hashInto(key, this.hash);
+    this.insert();
+  }
+
+  /** `mightContain(key)`, then `add(key)`, hashing the key once. */
+  testAndAdd(key: string): boolean {
+    hashInto(key, this.hash);
+    const found = this.contains();
+    this.insert();
+    return found;
+  }
+
+  /** The last hashed key: whether any layer may hold it. */
+  private contains(): boolean {
+    const first = this.hash[0] as number;
+    const step = this.hash[1] as number;
+    for (const entry of this.layers) if (probe(entry, first, step, false)) return true;
+    return false;
+  }
+
+  /** Adds the last hashed key to the newest layer (a new, twice larger one when it is full). */
+  private insert(): void {
     let last = this.layers[this.layers.length - 1] as Layer;
     if (last.count >= last.capacity) {
       last = layer(last.capacity * 2);
       this.layers.push(last);
     }
-    probe(last, first, step, true);
+    probe(last, this.hash[0] as number, this.hash[1] as number, true);
     last.count++;
     this.keys++;
   }
@@ -134,10 +162,12 @@ export class FreshKeys {
   }
 
   private admit(filter: KeyFilter, followed: boolean, keys: readonly string[]): boolean {
-    let fresh = followed;
+    if (!followed) return false;
+    let fresh = true;
     for (const key of keys) {
-      if (fresh && filter.mightContain(key)) fresh = false;
-      if (followed) filter.add(key);
+      if (fresh) {
+        if (filter.testAndAdd(key)) fresh = false;
+      } else filter.add(key);
     }
     return fresh;
   }
