@@ -113,6 +113,43 @@ describe('DuckDB destination options', () => {
   });
 });
 
+describe('DuckDB destination memory', () => {
+  it('after a checkpoint it started, caches none of the file and keeps its memory limit', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'intercom-sync-duckdb-release-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const checkpoints: Array<{ inMemoryBytes: number; cachedBytes: number }> = [];
+    const destination = createDuckDbDestination({
+      path: join(directory, 'release.duckdb'),
+      checkpointMemory: '1B',
+      onCheckpoint: ({ inMemoryBytes, cachedBytes }) => checkpoints.push({ inMemoryBytes, cachedBytes }),
+    });
+    onTestFinished(() => destination.close());
+    await destination.open();
+    const spec = tableSpec('notes', { id: 'integer', body: 'string' });
+    const rows = (from: number, count: number, body: string) =>
+      Array.from({ length: count }, (_, index) => ({
+        id: from + index,
+        body: `${body} ${from + index} `.repeat(12),
+      }));
+    await run(destination, spec, 'merge', rows(0, 60_000, 'first'));
+    // A merge into the full table scans it for the keys it replaces: the file's blocks are cached.
+    const writer = await destination.prepare(spec, 'merge');
+    expect(writer.stage).toBeUndefined();
+    await writer.commit(rows(0, 20_000, 'second'), { round: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await writer.commit(rows(20_000, 100, 'third'), { round: 2 });
+    const deadline = Date.now() + 10_000;
+    while (checkpoints.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect(checkpoints[checkpoints.length - 1]?.cachedBytes).toBeLessThan(1 << 20);
+    // The limit is back where it was: a batch of several megabytes (past 1 MB) still loads.
+    await writer.commit(rows(40_000, 30_000, 'fourth'), { round: 3 });
+    await writer.finish(undefined);
+    await destination.close();
+  }, 60_000);
+});
+
 describe('DuckDB destination', () => {
   let directory: string;
   let path: string;

@@ -69,8 +69,9 @@ export interface DuckDbDestinationOptions {
    * itself 80% of the machine's memory). Default `256MB`. Below it, what DuckDB cannot evict (the open
    * transactions' last, partly filled row groups, what a commit or a checkpoint pins) may not fit:
    * large-scale incremental syncs failed with "failed to pin block" at `64MB`, `128MB` and `256MB`
-   * while their merges were staged (they no longer are); whether the lower limits, which gave 30
-   * and 0–10 MB less peak RSS at medium scale, are safe now is untested. DuckDB evicts or spills (to `<path>.tmp`) past it.
+   * while their merges were staged (they no longer are), and a large first sync without a rate
+   * limit failed at `64MB` ("could not allocate block": its staged transactions are large); `128MB`
+   * gave no lower peak there. DuckDB evicts or spills (to `<path>.tmp`) past it.
    */
   memoryLimit?: string;
   /**
@@ -89,11 +90,12 @@ export interface DuckDbDestinationOptions {
   checkpointMemory?: string;
   /**
    * Called after each CHECKPOINT that `checkpointMemory` started, with the committed bytes DuckDB
-   * held in memory before it and how long the writers waited; e.g. to log or to chart.
+   * held in memory before it, how long the writers waited, and the bytes of the file's blocks
+   * DuckDB still caches after it (see `checkpointIfPiledUp`); e.g. to log or to chart.
    *
    *   onCheckpoint: ({ inMemoryBytes, ms }) => console.error(`checkpoint of ${inMemoryBytes} B in ${ms} ms`)
    */
-  onCheckpoint?: (info: { inMemoryBytes: number; ms: number }) => void;
+  onCheckpoint?: (info: { inMemoryBytes: number; ms: number; cachedBytes: number }) => void;
   /**
    * Whether this destination's writers are the only ones writing its tables while it is open.
    * Then a writer that finds its table empty remembers the keys it writes (a Bloom filter, about
@@ -495,6 +497,11 @@ class DuckDbDestination implements Destination {
    * updated a row, so every writer first commits what it staged (without a state: see
    * `StreamWriter.stage`) and waits, idle, until the checkpoint is done. Looked at every 2 s at most;
    * a checkpoint that fails leaves the data safe in the WAL (the final one on `close()` says so).
+   *
+   * While the writers still wait, DuckDB's cache of the file's blocks is dropped and the memory
+   * DuckDB freed goes back to the system (see `releaseMemory`): otherwise the blocks a sync's
+   * checkpoints and merges read stay cached up to `memory_limit`, and freed pages linger in DuckDB's
+   * allocator, together most of the process's memory at large scale.
    */
   private checkpointIfPiledUp(): void {
     const opened = this.opened;
@@ -522,13 +529,17 @@ class DuckDbDestination implements Destination {
         const released = new Promise<void>((resolve) => {
           release = resolve;
         });
+        let cachedBytes: number;
         try {
           await Promise.all([...this.liveWriters].map((writer) => writer.hold(released)));
-          await state.session.exclusive((connection) => connection.run('CHECKPOINT'));
+          cachedBytes = await state.session.exclusive(async (connection) => {
+            await connection.run('CHECKPOINT');
+            return releaseMemory(connection, this.options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+          });
         } finally {
           release();
         }
-        this.options.onCheckpoint?.({ inMemoryBytes: piledUp, ms: Date.now() - started });
+        this.options.onCheckpoint?.({ inMemoryBytes: piledUp, ms: Date.now() - started, cachedBytes });
       })
       .catch(() => undefined)
       .finally(() => {
@@ -674,4 +685,23 @@ async function discardAllStaging(connection: DuckDBConnection, schema: SchemaRef
       await connection.run(`DROP TABLE IF EXISTS ${qualifiedName(schema, table.physical)}`);
     }
   }
+}
+
+/**
+ * Drops DuckDB's cache of the database file's blocks and has its allocator hand the freed memory
+ * back to the system; returns the bytes of blocks still cached. DuckDB has no statement for either,
+ * but setting `memory_limit` evicts down to the new limit and then flushes the allocator. So the
+ * limit goes to 1 MB (refused when more than that cannot be evicted, which is harmless: whatever
+ * could be is evicted) and back to `limit`, a value DuckDB took when the database opened.
+ *
+ * Only while nothing else runs on the database: with the limit at 1 MB, another statement's
+ * allocation would fail. A block evicted here is read again from the file if it is needed.
+ */
+async function releaseMemory(connection: DuckDBConnection, limit: string): Promise<number> {
+  await connection.run("SET memory_limit = '1MB'").catch(() => undefined);
+  await connection.run(`SET memory_limit = ${quoteLiteral(limit)}`);
+  const reader = await connection.runAndReadAll(
+    "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'",
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0);
 }
