@@ -106,11 +106,11 @@ export class RowShaper {
         grew = true;
       }
       if (value === null) {
-        row[field] = null;
+        setField(row, field, null);
         continue;
       }
       const converted = column.convert(value);
-      row[field] = converted === undefined ? this.issue(field, record, column.type) : converted;
+      setField(row, field, converted === undefined ? this.issue(field, record, column.type) : converted);
     }
     if (this.custom.length > 0) {
       const attrs = record.custom_attributes;
@@ -150,6 +150,17 @@ export class RowShaper {
       this.issues.push({ field, recordId: String(record.id ?? record.name ?? ''), expected });
     return null;
   }
+}
+
+/**
+ * `row[field] = value`, except that a field named `__proto__` (a key JSON.parse keeps as an own
+ * property) becomes the row's own column too: a plain store would set the row's prototype instead,
+ * and the row would then show that object's keys as its columns.
+ */
+export function setField(row: Row, field: string, value: unknown): void {
+  if (field === '__proto__')
+    Object.defineProperty(row, field, { value, writable: true, enumerable: true, configurable: true });
+  else row[field] = value;
 }
 
 function inferType(value: unknown): ColumnType {

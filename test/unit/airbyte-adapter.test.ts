@@ -236,6 +236,19 @@ describe('record shape', () => {
     });
   });
 
+  it('prints a column named __proto__ as a field of the record, not as its prototype', () => {
+    const row: Row = { id: 'c1' };
+    Object.defineProperty(row, '__proto__', {
+      value: { name: 'x' },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    const data = recordData(row, 'iso-8601');
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(data))).toEqual(JSON.parse('{"id":"c1","__proto__":{"name":"x"}}'));
+  });
+
   it('declares every column nullable, timestamps per style, JSON as any value', () => {
     expect(columnSchema('timestamp', 'unix-seconds')).toMatchObject({ type: ['null', 'integer'] });
     expect(columnSchema('timestamp', 'iso-8601')).toEqual({ type: ['null', 'string'], format: 'date-time' });

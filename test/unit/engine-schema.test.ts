@@ -144,4 +144,22 @@ describe('RowShaper converters', () => {
     expect(row).not.toHaveProperty('size');
     expect(row._synced_at).toBe(syncedAt);
   });
+
+  it('keeps a field named __proto__ as a column of the row, not its prototype', () => {
+    const shaper = new RowShaper(companies, []);
+    const record = JSON.parse('{"id":"c1","__proto__":{"name":"from the prototype"}}') as Record<
+      string,
+      unknown
+    >;
+    for (let round = 0; round < 2; round++) {
+      const { row } = shaper.shape(record, syncedAt);
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      expect(Object.hasOwn(row, '__proto__')).toBe(true);
+      expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toEqual({
+        name: 'from the prototype',
+      });
+      expect(row.name).toBeUndefined();
+    }
+    expect(shaper.spec().columns.map((column) => column.name)).toContain('__proto__');
+  });
 });

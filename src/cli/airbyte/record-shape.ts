@@ -5,7 +5,7 @@ import {
   type Row,
   type TableSpec,
 } from '../../destinations/destination.js';
-import { RowShaper, SYNCED_AT } from '../../engine/schema.js';
+import { RowShaper, SYNCED_AT, setField } from '../../engine/schema.js';
 import { loadCustomAttributes } from '../../engine/sync.js';
 import type { IntercomClient } from '../../http/index.js';
 import type { StreamDefinition } from '../../streams/index.js';
@@ -76,10 +76,10 @@ export function recordData(row: Row, style: TimestampStyle): Record<string, unkn
   for (const [key, value] of Object.entries(row)) {
     if (key === SYNCED_AT || value === undefined) continue;
     if (value instanceof Date)
-      out[key] = style === 'unix-seconds' ? Math.floor(value.getTime() / 1000) : isoTime(value);
+      setField(out, key, style === 'unix-seconds' ? Math.floor(value.getTime() / 1000) : isoTime(value));
     else if (typeof value === 'bigint')
-      out[key] = Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    else out[key] = value;
+      setField(out, key, Number.isSafeInteger(Number(value)) ? Number(value) : value.toString());
+    else setField(out, key, value);
   }
   return out;
 }
