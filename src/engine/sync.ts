@@ -783,11 +783,36 @@ export async function runSync(
       /** Rows of the run staged in the open transaction (links: `link.staged`). */
       let stagedRows = 0;
       const carrierWriter = () => (run.hidden ? links[0]?.writer : writer) as StreamWriter;
+      /** Rows held for the next stage or commit: the run's batch, its link rows and their parents. */
+      const bufferedRows = () =>
+        batch.length + linkRows() + links.reduce((sum, link) => sum + link.byParent.size, 0);
+      /** Rows staged in the open transaction, the link tables' included. */
+      const stagedTotal = () => stagedRows + links.reduce((sum, link) => sum + link.staged, 0);
+      /** A link table's state in a commit: the run's checkpoint when the state moves (not on replace). */
+      const linkState = (link: (typeof links)[number], stateChanged: boolean) =>
+        link.run.mode === 'replace' || !stateChanged || pendingCheckpoint === undefined
+          ? undefined
+          : cursorState(link.run, pendingCheckpoint);
+      /** A link table's held parents and rows as a batch. */
+      const linkBatch = (link: (typeof links)[number], state: StreamState | undefined): LinkBatch => ({
+        writer: link.writer as StreamWriter,
+        parentKey: link.source.parentKey,
+        parents: [...link.byParent.values()].map((entry) => entry.parent),
+        rows: [...link.byParent.values()].flatMap((entry) => entry.rows),
+        state,
+      });
+      /** A child stream's held rows replacing its parents' earlier ones (`ownKey`), as its own link batch. */
+      const ownBatch = (state: StreamState | undefined): LinkBatch => ({
+        writer: carrierWriter(),
+        parentKey: ownKey as NonNullable<typeof ownKey>,
+        parents: [...own.values()].map((entry) => entry.parent),
+        rows: [...own.values()].flatMap((entry) => entry.rows),
+        state,
+      });
       /** Commits what is staged; with the pending state unless `withState` is false. */
       const commitStaged = async (withState: boolean) => {
         const stateChanged = withState && pending !== undefined && pending.cursor !== committed;
-        const staged = stagedRows + links.reduce((sum, link) => sum + link.staged, 0);
-        if (staged === 0 && !stateChanged) return;
+        if (stagedTotal() === 0 && !stateChanged) return;
         const state = run.mode === 'replace' ? undefined : stateChanged ? pending : undefined;
         const carrier = carrierWriter();
         const commitWithLinks = carrier.commitWithLinks as NonNullable<StreamWriter['commitWithLinks']>;
@@ -811,10 +836,7 @@ export async function runSync(
               parentKey: link.source.parentKey,
               parents: [],
               rows: [],
-              state:
-                link.run.mode === 'replace' || !stateChanged || pendingCheckpoint === undefined
-                  ? undefined
-                  : cursorState(link.run, pendingCheckpoint),
+              state: linkState(link, stateChanged),
             })),
             signal,
           );
@@ -841,23 +863,7 @@ export async function runSync(
           await prepareLinks(false);
         }
         const carrier = carrierWriter();
-        const batches: LinkBatch[] = ownKey
-          ? [
-              {
-                writer: carrier,
-                parentKey: ownKey,
-                parents: [...own.values()].map((entry) => entry.parent),
-                rows: [...own.values()].flatMap((entry) => entry.rows),
-                state: undefined,
-              },
-            ]
-          : links.map((link) => ({
-              writer: link.writer as StreamWriter,
-              parentKey: link.source.parentKey,
-              parents: [...link.byParent.values()].map((entry) => entry.parent),
-              rows: [...link.byParent.values()].flatMap((entry) => entry.rows),
-              state: undefined,
-            }));
+        const batches = ownKey ? [ownBatch(undefined)] : links.map((link) => linkBatch(link, undefined));
         const rows = run.hidden ? [] : batch;
         await (carrier.stage as NonNullable<StreamWriter['stage']>).call(carrier, rows, batches, signal);
         if (ownKey) {
@@ -878,11 +884,10 @@ export async function runSync(
        * forced, past `stagedCommitRows` staged rows, or `stagedCommitIntervalMs` after the last.
        */
       const flushStaged = async (force: boolean) => {
-        const buffered = batch.length + linkRows() + links.reduce((sum, link) => sum + link.byParent.size, 0);
-        const staged = stagedRows + links.reduce((sum, link) => sum + link.staged, 0);
+        const buffered = bufferedRows();
         const due =
           force ||
-          staged + buffered >= tuning.stagedCommitRows ||
+          stagedTotal() + buffered >= tuning.stagedCommitRows ||
           now() - lastCommit >= tuning.stagedCommitIntervalMs;
         if (buffered > 0 && (due || batch.length + linkRows() >= tuning.batchRows)) await stageBatch();
         if (due) await commitStaged(true);
@@ -890,7 +895,7 @@ export async function runSync(
       const flush = async (force: boolean) => {
         if (staging) return flushStaged(force);
         const stateChanged = pending !== undefined && pending.cursor !== committed;
-        const size = batch.length + linkRows() + links.reduce((sum, link) => sum + link.byParent.size, 0);
+        const size = bufferedRows();
         if (size === 0 && !stateChanged) return;
         if (!force && size < tuning.batchRows && now() - lastCommit < tuning.commitIntervalMs) return;
         if (!run.hidden && (!writer || grew)) {
@@ -900,39 +905,22 @@ export async function runSync(
         await prepareLinks(false);
         const state = run.mode === 'replace' ? undefined : stateChanged ? pending : undefined;
         if (ownKey) {
-          const rows = [...own.values()].flatMap((entry) => entry.rows);
           const self = writer as StreamWriter;
+          const ownRows = ownBatch(state);
           await (self.commitWithLinks as NonNullable<StreamWriter['commitWithLinks']>).call(
             self,
             [],
             undefined,
-            [
-              {
-                writer: self,
-                parentKey: ownKey,
-                parents: [...own.values()].map((e) => e.parent),
-                rows,
-                state,
-              },
-            ],
+            [ownRows],
             signal,
           );
-          run.summary.records += rows.length;
+          run.summary.records += ownRows.rows.length;
           own.clear();
         } else if (links.length === 0) {
           await (writer as StreamWriter).commit(batch, state, signal);
         } else {
           const carrier = run.hidden ? (links[0]?.writer as StreamWriter) : (writer as StreamWriter);
-          const batches: LinkBatch[] = links.map((link) => ({
-            writer: link.writer as StreamWriter,
-            parentKey: link.source.parentKey,
-            parents: [...link.byParent.values()].map((entry) => entry.parent),
-            rows: [...link.byParent.values()].flatMap((entry) => entry.rows),
-            state:
-              link.run.mode === 'replace' || !stateChanged || pendingCheckpoint === undefined
-                ? undefined
-                : cursorState(link.run, pendingCheckpoint),
-          }));
+          const batches = links.map((link) => linkBatch(link, linkState(link, stateChanged)));
           await (carrier.commitWithLinks as NonNullable<StreamWriter['commitWithLinks']>).call(
             carrier,
             run.hidden ? [] : batch,

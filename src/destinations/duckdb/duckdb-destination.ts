@@ -515,10 +515,7 @@ class DuckDbDestination implements Destination {
       .then(async (state) => {
         if (!state.ownsInstance) return;
         const piledUp = await state.session.exclusive(async (connection) => {
-          const reader = await connection.runAndReadAll(
-            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'",
-          );
-          const bytes = Number(reader.getRows()[0]?.[0] ?? 0);
+          const bytes = await memoryTagged(connection, 'IN_MEMORY_TABLE');
           return bytes >= limit ? bytes : 0;
         });
         if (piledUp === 0 || this.closed) return;
@@ -700,8 +697,19 @@ async function discardAllStaging(connection: DuckDBConnection, schema: SchemaRef
 async function releaseMemory(connection: DuckDBConnection, limit: string): Promise<number> {
   await connection.run("SET memory_limit = '1MB'").catch(() => undefined);
   await connection.run(`SET memory_limit = ${quoteLiteral(limit)}`);
+  return memoryTagged(connection, 'BASE_TABLE');
+}
+
+/**
+ * Bytes of DuckDB's memory under one of its tags (`duckdb_memory()`): `IN_MEMORY_TABLE`, committed
+ * rows not yet in the file; `BASE_TABLE`, cached blocks of the file.
+ */
+async function memoryTagged(
+  connection: DuckDBConnection,
+  tag: 'IN_MEMORY_TABLE' | 'BASE_TABLE',
+): Promise<number> {
   const reader = await connection.runAndReadAll(
-    "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'",
+    `SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = ${quoteLiteral(tag)}`,
   );
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }

@@ -340,15 +340,28 @@ export class DuckDbStreamWriter implements StreamWriter {
   /** Commits whatever is staged, without a state, when the open transaction wrote `table`. */
   async settle(table: string): Promise<void> {
     if (this.transaction?.tables.has(table) !== true) return;
-    await this.queue.run(async () => {
-      const transaction = this.transaction;
-      if (transaction === undefined) return;
-      try {
-        await this.commitTransaction(transaction);
-      } catch (error) {
-        throw this.wrap('commit', error);
-      }
-    });
+    await this.commitStaged('commit');
+  }
+
+  /**
+   * Commits the open transaction, if any, without a state; errors named after `operation`. Run it
+   * in this writer's queue (see `commitStaged`).
+   */
+  private async commitOpen(operation: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const transaction = this.transaction;
+    if (transaction === undefined) return;
+    try {
+      await this.commitTransaction(transaction, signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw this.wrap(operation, error, signal);
+    }
+  }
+
+  /** Commits what is staged (no state), so that what follows runs in a transaction of its own. */
+  private commitStaged(operation: string, signal?: AbortSignal): Promise<void> {
+    return this.queue.run(() => this.commitOpen(operation, signal), signal);
   }
 
   /**
@@ -361,11 +374,10 @@ export class DuckDbStreamWriter implements StreamWriter {
     return new Promise<void>((resolve, reject) => {
       void this.queue
         .run(async () => {
-          const transaction = this.transaction;
           try {
-            if (transaction !== undefined) await this.commitTransaction(transaction);
+            await this.commitOpen('commit');
           } catch (error) {
-            reject(this.wrap('commit', error));
+            reject(error);
             return;
           }
           resolve();
@@ -588,12 +600,6 @@ export class DuckDbStreamWriter implements StreamWriter {
     if (mergeDeleteSql !== undefined) await connection.run(mergeDeleteSql);
     await connection.run(this.insertSql);
     await connection.run(`DELETE FROM ${temporaryTableName(landing)}`);
-  }
-
-  /** Commits what is staged (no state), so that what follows runs in a transaction of its own. */
-  private async commitStaged(operation: string, signal?: AbortSignal): Promise<void> {
-    if (this.transaction === undefined) return;
-    await this.inTransaction(operation, signal, (transaction) => this.commitTransaction(transaction, signal));
   }
 
   async delete(
