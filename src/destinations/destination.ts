@@ -178,8 +178,8 @@ export interface StreamWriter {
    * replacement and "the last row of a key wins" apply across the whole transaction, as if the staged
    * rows had come in one batch.
    *
-   * A destination may commit staged rows early, without a state (DuckDB does before a checkpoint or
-   * a schema change), so stage only rows that may be written again after a crash without harm:
+   * A destination may commit staged rows early, without a state (DuckDB does before a schema change,
+   * or before a checkpoint it will not run beside the open transaction), so stage only rows that may be written again after a crash without harm:
    * merge and replace runs, not append.
    *
    * With it the engine hands rows over page by page instead of holding batches, and commits far less

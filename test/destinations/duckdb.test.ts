@@ -150,6 +150,90 @@ describe('DuckDB destination memory', () => {
   }, 60_000);
 });
 
+describe('DuckDB checkpoints beside staged transactions', () => {
+  /** A destination that checkpoints whenever it looks (every 2 s), on a new file. */
+  async function checkpointing(): Promise<{ destination: Destination; path: string; checkpoints: number[] }> {
+    const directory = await mkdtemp(join(tmpdir(), 'intercom-sync-duckdb-beside-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const checkpoints: number[] = [];
+    const path = join(directory, 'beside.duckdb');
+    const destination = createDuckDbDestination({
+      path,
+      checkpointMemory: '1B',
+      onCheckpoint: ({ inMemoryBytes }) => checkpoints.push(inMemoryBytes),
+    });
+    onTestFinished(() => destination.close());
+    await destination.open();
+    return { destination, path, checkpoints };
+  }
+
+  const notes = tableSpec('notes', { id: 'integer', body: 'string' });
+  const events = tableSpec('events', { id: 'integer', kind: 'string' });
+  const noteRows = (from: number, count: number) =>
+    Array.from({ length: count }, (_, index) => ({ id: from + index, body: `note ${from + index}` }));
+  const eventRows = (from: number, count: number) =>
+    Array.from({ length: count }, (_, index) => ({ id: from + index, kind: 'opened' }));
+
+  /** Commits `rows` with a state after the 2 s the destination waits between looks, and waits for a checkpoint. */
+  async function commitAndCheckpoint(
+    writer: Awaited<ReturnType<Destination['prepare']>>,
+    rows: Row[],
+    state: unknown,
+    checkpoints: number[],
+  ): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const before = checkpoints.length;
+    await writer.commit(rows, state);
+    const deadline = Date.now() + 10_000;
+    while (checkpoints.length === before && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(checkpoints.length).toBeGreaterThan(before);
+  }
+
+  async function countRows(path: string, table: string): Promise<number> {
+    const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    const connection = await instance.connect();
+    try {
+      return (await readDuckDbRows(connection, 'intercom', table)).length;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  it("leave staged rows in their transaction, even past another stream's state commits", async () => {
+    const { destination, path, checkpoints } = await checkpointing();
+    const staging = await destination.prepare(notes, 'merge');
+    const other = await destination.prepare(events, 'merge');
+    await staging.stage?.(noteRows(0, 3000), []);
+    // The state is written after the staged transaction began: a committed UPDATE would keep DuckDB
+    // from checkpointing beside it (and the staged rows would be committed first).
+    await other.commit(eventRows(0, 100), { page: 1 });
+    await commitAndCheckpoint(other, eventRows(100, 100), { page: 2 }, checkpoints);
+    // Still uncommitted: rolled back with the writer.
+    await staging.abort();
+    await other.finish(undefined);
+    await destination.close();
+    expect(await countRows(path, 'notes')).toBe(0);
+    expect(await countRows(path, 'events')).toBe(200);
+  }, 30_000);
+
+  it('commit what the writers staged first when DuckDB refuses (a transaction older than a new table)', async () => {
+    const { destination, path, checkpoints } = await checkpointing();
+    const staging = await destination.prepare(notes, 'merge');
+    await staging.stage?.(noteRows(0, 3000), []);
+    // Creating a table after the staged transaction began: DuckDB will not checkpoint beside it.
+    const other = await destination.prepare(events, 'merge');
+    await commitAndCheckpoint(other, eventRows(0, 100), { page: 1 }, checkpoints);
+    await staging.commit(noteRows(3000, 100), { page: 'last' });
+    await staging.finish(undefined);
+    await other.finish(undefined);
+    await destination.close();
+    expect(await countRows(path, 'notes')).toBe(3100);
+    expect(await countRows(path, 'events')).toBe(100);
+  }, 30_000);
+});
+
 describe('DuckDB destination', () => {
   let directory: string;
   let path: string;

@@ -84,8 +84,9 @@ export interface DuckDbDestinationOptions {
   rowGroupSize?: number;
   /**
    * Committed rows DuckDB may hold in memory, not yet in the file, before this destination runs a
-   * CHECKPOINT (writers pause for it, between their commits). Default `16MB`; `0` turns it off (DuckDB's
-   * own trigger, `checkpointThreshold`, remains).
+   * CHECKPOINT (writers pause for it, between their operations, what they staged left in their
+   * transactions). Default `16MB`; `0` turns it off (DuckDB's own trigger, `checkpointThreshold`,
+   * remains).
    */
   checkpointMemory?: string;
   /**
@@ -148,6 +149,8 @@ const DEFAULT_ROW_GROUP_SIZE = 8192;
 const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
 const DEFAULT_MEMORY_LIMIT = '256MB';
 const DEFAULT_CHECKPOINT_MEMORY = '16MB';
+/** Slack left above what DuckDB holds besides its cache of the file, in `releaseMemory`: a block. */
+const RELEASE_SLACK_BYTES = 256 * 1024;
 
 /** `32MB`, `1.5GB`, `4096` (bytes) as a number of bytes; undefined for `0`. Throws on anything else. */
 export function parseBytes(text: string): number | undefined {
@@ -202,6 +205,12 @@ class DuckDbDestination implements Destination {
   /** The checkpoint running in the background (see `checkpointIfPiledUp`), if any. */
   private checkpointing: Promise<void> | undefined;
   private lastPileCheck = 0;
+  /**
+   * `IN_MEMORY_TABLE` bytes just after the last checkpoint, or the fewest seen since: the rows the
+   * writers' open transactions hold, which DuckDB counts there too and no checkpoint writes.
+   * Committed rows in memory are what rose above it.
+   */
+  private stagedFloor = 0;
 
   /** See `DuckDbDestinationOptions.checkpointMemory`; undefined: DuckDB's own trigger only. */
   private readonly checkpointMemoryBytes: number | undefined;
@@ -493,10 +502,14 @@ class DuckDbDestination implements Destination {
    * `checkpointMemory`, a CHECKPOINT writes them into the file. DuckDB's own trigger counts only WAL
    * bytes, and a transaction that writes its row groups straight into the file logs almost none:
    * what stays in memory is the last, partly filled row group of each table a commit wrote, a block
-   * per column. DuckDB refuses to checkpoint beside a transaction that has written into the file or
-   * updated a row, so every writer first commits what it staged (without a state: see
-   * `StreamWriter.stage`) and waits, idle, until the checkpoint is done. Looked at every 2 s at most;
-   * a checkpoint that fails leaves the data safe in the WAL (the final one on `close()` says so).
+   * per column. DuckDB counts the rows staged in open transactions there too, and no checkpoint
+   * writes those: what counts is the rise since the last checkpoint (see `stagedFloor`). Every
+   * writer waits, idle, while the checkpoint runs, its transaction left open (see
+   * `DuckDbStreamWriter.hold`); should DuckDB refuse to checkpoint beside them (a transaction begun
+   * before an UPDATE or a catalog change that committed since), they first commit what they staged
+   * (without a state: see `StreamWriter.stage`). The state table is written without UPDATEs for
+   * this (see `upsertState`). Looked at every 2 s at most; a checkpoint that fails leaves the data safe
+   * in the WAL (the final one on `close()` says so).
    *
    * While the writers still wait, DuckDB's cache of the file's blocks is dropped and the memory
    * DuckDB freed goes back to the system (see `releaseMemory`): otherwise the blocks a sync's
@@ -516,21 +529,27 @@ class DuckDbDestination implements Destination {
         if (!state.ownsInstance) return;
         const piledUp = await state.session.exclusive(async (connection) => {
           const bytes = await memoryTagged(connection, 'IN_MEMORY_TABLE');
-          return bytes >= limit ? bytes : 0;
+          this.stagedFloor = Math.min(this.stagedFloor, bytes);
+          return bytes - this.stagedFloor >= limit ? bytes : 0;
         });
         if (piledUp === 0 || this.closed) return;
         const started = Date.now();
-        // The writers commit what they staged and wait: a transaction that has written row groups
-        // into the file, or updated a row, keeps DuckDB from checkpointing until it ends.
         let release!: () => void;
         const released = new Promise<void>((resolve) => {
           release = resolve;
         });
         let cachedBytes: number;
         try {
-          await Promise.all([...this.liveWriters].map((writer) => writer.hold(released)));
+          const commits = await Promise.all([...this.liveWriters].map((writer) => writer.hold(released)));
           cachedBytes = await state.session.exclusive(async (connection) => {
-            await connection.run('CHECKPOINT');
+            try {
+              await connection.run('CHECKPOINT');
+            } catch (error) {
+              if (!/other write transactions active/i.test((error as Error).message)) throw error;
+              for (const commit of commits) await commit();
+              await connection.run('CHECKPOINT');
+            }
+            this.stagedFloor = await memoryTagged(connection, 'IN_MEMORY_TABLE');
             return releaseMemory(connection, this.options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
           });
         } finally {
@@ -687,15 +706,22 @@ async function discardAllStaging(connection: DuckDBConnection, schema: SchemaRef
 /**
  * Drops DuckDB's cache of the database file's blocks and has its allocator hand the freed memory
  * back to the system; returns the bytes of blocks still cached. DuckDB has no statement for either,
- * but setting `memory_limit` evicts down to the new limit and then flushes the allocator. So the
- * limit goes to 1 MB (refused when more than that cannot be evicted, which is harmless: whatever
- * could be is evicted) and back to `limit`, a value DuckDB took when the database opened.
+ * but setting `memory_limit` evicts down to the new limit (the file's blocks first, since they can
+ * be read again) and then flushes the allocator. So the limit goes to what DuckDB holds besides
+ * the cache (plus a block), which leaves the rows of open transactions where they are rather than
+ * spilling them to disk (refused when it cannot be reached, which is harmless: whatever could be is
+ * evicted), and back to `limit`, a value DuckDB took when the database opened.
  *
- * Only while nothing else runs on the database: with the limit at 1 MB, another statement's
+ * Only while nothing else runs on the database: with the limit that low, another statement's
  * allocation would fail. A block evicted here is read again from the file if it is needed.
  */
 async function releaseMemory(connection: DuckDBConnection, limit: string): Promise<number> {
-  await connection.run("SET memory_limit = '1MB'").catch(() => undefined);
+  const reader = await connection.runAndReadAll(
+    `SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0) FROM duckdb_memory()`,
+  );
+  const [held, cached] = (reader.getRows()[0] ?? []).map(Number);
+  const floor = Math.max(0, (held ?? 0) - (cached ?? 0)) + RELEASE_SLACK_BYTES;
+  await connection.run(`SET memory_limit = '${floor}B'`).catch(() => undefined);
   await connection.run(`SET memory_limit = ${quoteLiteral(limit)}`);
   return memoryTagged(connection, 'BASE_TABLE');
 }

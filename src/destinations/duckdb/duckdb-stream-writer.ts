@@ -365,22 +365,22 @@ export class DuckDbStreamWriter implements StreamWriter {
   }
 
   /**
-   * Waits for this writer's operation in progress, commits what is staged (without a state), and
-   * keeps the writer idle until `released` settles: the destination checkpoints meanwhile (a
-   * transaction that has written to the file or updated a row would keep DuckDB from it). Resolves
-   * once the writer is idle; rejects if the commit failed (the writer then refuses further work).
+   * Waits for this writer's operation in progress and keeps the writer idle until `released`
+   * settles, its transaction left open: the destination checkpoints and hands memory back
+   * meanwhile, which no statement may run beside. Resolves, once idle, with a function that commits
+   * what the writer staged (without a state), for use while it is held: DuckDB checkpoints beside a
+   * transaction that only appended or deleted, but not beside one begun before an UPDATE or a
+   * catalog change (a new table, a replace's swap, an added column) that committed since. A commit
+   * is otherwise avoided here: it
+   * appends each table's staged rows (when fewer than a row group) to the table in memory, a block
+   * per column whatever their number, 20 to 30 MB for a wide table at every checkpoint. The commit
+   * rejects if it fails (the writer then refuses further work).
    */
-  hold(released: Promise<unknown>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  hold(released: Promise<unknown>): Promise<() => Promise<void>> {
+    return new Promise<() => Promise<void>>((resolve, reject) => {
       void this.queue
         .run(async () => {
-          try {
-            await this.commitOpen('commit');
-          } catch (error) {
-            reject(error);
-            return;
-          }
-          resolve();
+          resolve(() => this.commitOpen('commit'));
           await released.catch(() => undefined);
         })
         .catch(reject);

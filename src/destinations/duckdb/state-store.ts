@@ -33,24 +33,23 @@ export function serialiseState(state: unknown): string {
   return json;
 }
 
-/** Sets a stream's state (already serialised) inside the caller's transaction. */
+/**
+ * Sets a stream's state (already serialised) inside the caller's transaction: the stream's row is
+ * deleted and inserted again, never updated. DuckDB refuses a CHECKPOINT while a transaction older
+ * than a committed UPDATE is open (it would need the row's old version), and the writers keep
+ * transactions open across checkpoints (see `DuckDbStreamWriter.hold`); a committed DELETE only
+ * makes the checkpoint leave the deleted row for later.
+ */
 export async function upsertState(
   connection: DuckDBConnection,
   schema: SchemaRef,
   stream: string,
   stateJson: string,
 ): Promise<void> {
-  // An UPDATE first: every commit but a stream's first finds its row, and an UPDATE costs DuckDB
-  // about half of an INSERT … ON CONFLICT.
-  const updated = await connection.run(
-    `UPDATE ${qualifiedName(schema, STATE_TABLE)} SET state = CAST($2 AS JSON), updated_at = now() WHERE stream = $1`,
-    [stream, stateJson],
-  );
-  if (updated.rowsChanged > 0) return;
+  const table = qualifiedName(schema, STATE_TABLE);
+  await connection.run(`DELETE FROM ${table} WHERE stream = $1`, [stream]);
   await connection.run(
-    `INSERT INTO ${qualifiedName(schema, STATE_TABLE)} (stream, state, updated_at)
-     VALUES ($1, CAST($2 AS JSON), now())
-     ON CONFLICT (stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+    `INSERT INTO ${table} (stream, state, updated_at) VALUES ($1, CAST($2 AS JSON), now())`,
     [stream, stateJson],
   );
 }
@@ -103,17 +102,27 @@ export async function insertReplaceRun(
   );
 }
 
-/** Keeps the state a replace commit carried with its staging table, for `finish` to commit. */
+/**
+ * Keeps the state a replace commit carried with its staging table, for `finish` to commit. The run's
+ * row is deleted and inserted again with the state, not updated (see `upsertState`).
+ */
 export async function setReplaceRunState(
   connection: DuckDBConnection,
   schema: SchemaRef,
   staging: string,
   stateJson: string,
 ): Promise<void> {
+  const table = qualifiedName(schema, REPLACE_RUNS_TABLE);
+  const reader = await connection.runAndReadAll(
+    `SELECT target_table, target_physical, stream, created_at FROM ${table} WHERE staging_table = $1`,
+    [staging],
+  );
+  const row = reader.getRows()[0];
+  if (row === undefined) return;
+  await connection.run(`DELETE FROM ${table} WHERE staging_table = $1`, [staging]);
   await connection.run(
-    `UPDATE ${qualifiedName(schema, REPLACE_RUNS_TABLE)} SET state = CAST($1 AS JSON), has_state = true
-     WHERE staging_table = $2`,
-    [stateJson, staging],
+    `INSERT INTO ${table} VALUES ($1, $2, $3, $4, CAST($5 AS JSON), true, CAST($6 AS TIMESTAMPTZ))`,
+    [staging, String(row[0]), String(row[1]), String(row[2]), stateJson, String(row[3])],
   );
 }
 
