@@ -530,7 +530,8 @@ class DuckDbDestination implements Destination {
         const piledUp = await state.session.exclusive(async (connection) => {
           const bytes = await memoryTagged(connection, 'IN_MEMORY_TABLE');
           this.stagedFloor = Math.min(this.stagedFloor, bytes);
-          return bytes - this.stagedFloor >= limit ? bytes : 0;
+          const committed = bytes - this.stagedFloor;
+          return committed >= limit ? committed : 0;
         });
         if (piledUp === 0 || this.closed) return;
         const started = Date.now();
