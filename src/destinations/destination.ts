@@ -179,8 +179,8 @@ export interface StreamWriter {
    * rows had come in one batch.
    *
    * A destination may commit staged rows early, without a state (DuckDB does before a schema change,
-   * or before a checkpoint it will not run beside the open transaction), so stage only rows that may be written again after a crash without harm:
-   * merge and replace runs, not append.
+   * or before a checkpoint it will not run beside the open transaction), so stage only rows that may
+   * be written again after a crash without harm: merge and replace runs, not append.
    *
    * With it the engine hands rows over page by page instead of holding batches, and commits far less
    * often (a transaction spans many pages), which lets a destination write large transactions

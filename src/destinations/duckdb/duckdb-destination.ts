@@ -508,8 +508,8 @@ class DuckDbDestination implements Destination {
    * `DuckDbStreamWriter.hold`); should DuckDB refuse to checkpoint beside them (a transaction begun
    * before an UPDATE or a catalog change that committed since), they first commit what they staged
    * (without a state: see `StreamWriter.stage`). The state table is written without UPDATEs for
-   * this (see `upsertState`). Looked at every 2 s at most; a checkpoint that fails leaves the data safe
-   * in the WAL (the final one on `close()` says so).
+   * this (see `upsertState`). Looked at every 2 s at most; a checkpoint that fails leaves the data
+   * safe in the WAL (the final one on `close()` says so).
    *
    * While the writers still wait, DuckDB's cache of the file's blocks is dropped and the memory
    * DuckDB freed goes back to the system (see `releaseMemory`): otherwise the blocks a sync's
@@ -528,7 +528,7 @@ class DuckDbDestination implements Destination {
       .then(async (state) => {
         if (!state.ownsInstance) return;
         const piledUp = await state.session.exclusive(async (connection) => {
-          const bytes = await memoryTagged(connection, 'IN_MEMORY_TABLE');
+          const bytes = (await memoryByTag(connection)).get('IN_MEMORY_TABLE') ?? 0;
           this.stagedFloor = Math.min(this.stagedFloor, bytes);
           const committed = bytes - this.stagedFloor;
           return committed >= limit ? committed : 0;
@@ -550,8 +550,9 @@ class DuckDbDestination implements Destination {
               for (const commit of commits) await commit();
               await connection.run('CHECKPOINT');
             }
-            this.stagedFloor = await memoryTagged(connection, 'IN_MEMORY_TABLE');
-            return releaseMemory(connection, this.options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+            const memory = await memoryByTag(connection);
+            this.stagedFloor = memory.get('IN_MEMORY_TABLE') ?? 0;
+            return releaseMemory(connection, this.options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, memory);
           });
         } finally {
           release();
@@ -711,32 +712,30 @@ async function discardAllStaging(connection: DuckDBConnection, schema: SchemaRef
  * be read again) and then flushes the allocator. So the limit goes to what DuckDB holds besides
  * the cache (plus a block), which leaves the rows of open transactions where they are rather than
  * spilling them to disk (refused when it cannot be reached, which is harmless: whatever could be is
- * evicted), and back to `limit`, a value DuckDB took when the database opened.
+ * evicted), and back to `limit`, a value DuckDB took when the database opened. `memory` is DuckDB's
+ * memory by tag just before (`memoryByTag`).
  *
  * Only while nothing else runs on the database: with the limit that low, another statement's
  * allocation would fail. A block evicted here is read again from the file if it is needed.
  */
-async function releaseMemory(connection: DuckDBConnection, limit: string): Promise<number> {
-  const reader = await connection.runAndReadAll(
-    `SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0) FROM duckdb_memory()`,
-  );
-  const [held, cached] = (reader.getRows()[0] ?? []).map(Number);
-  const floor = Math.max(0, (held ?? 0) - (cached ?? 0)) + RELEASE_SLACK_BYTES;
+async function releaseMemory(
+  connection: DuckDBConnection,
+  limit: string,
+  memory: ReadonlyMap<string, number>,
+): Promise<number> {
+  let held = 0;
+  for (const bytes of memory.values()) held += bytes;
+  const floor = Math.max(0, held - (memory.get('BASE_TABLE') ?? 0)) + RELEASE_SLACK_BYTES;
   await connection.run(`SET memory_limit = '${floor}B'`).catch(() => undefined);
   await connection.run(`SET memory_limit = ${quoteLiteral(limit)}`);
-  return memoryTagged(connection, 'BASE_TABLE');
+  return (await memoryByTag(connection)).get('BASE_TABLE') ?? 0;
 }
 
 /**
- * Bytes of DuckDB's memory under one of its tags (`duckdb_memory()`): `IN_MEMORY_TABLE`, committed
- * rows not yet in the file; `BASE_TABLE`, cached blocks of the file.
+ * DuckDB's memory by tag (`duckdb_memory()`), in bytes: `IN_MEMORY_TABLE`, rows not yet in the file
+ * (committed, or staged in open transactions); `BASE_TABLE`, cached blocks of the file; and others.
  */
-async function memoryTagged(
-  connection: DuckDBConnection,
-  tag: 'IN_MEMORY_TABLE' | 'BASE_TABLE',
-): Promise<number> {
-  const reader = await connection.runAndReadAll(
-    `SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = ${quoteLiteral(tag)}`,
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0);
+async function memoryByTag(connection: DuckDBConnection): Promise<Map<string, number>> {
+  const reader = await connection.runAndReadAll('SELECT tag, memory_usage_bytes FROM duckdb_memory()');
+  return new Map(reader.getRows().map(([tag, bytes]) => [String(tag), Number(bytes)]));
 }

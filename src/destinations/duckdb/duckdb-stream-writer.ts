@@ -371,10 +371,9 @@ export class DuckDbStreamWriter implements StreamWriter {
    * what the writer staged (without a state), for use while it is held: DuckDB checkpoints beside a
    * transaction that only appended or deleted, but not beside one begun before an UPDATE or a
    * catalog change (a new table, a replace's swap, an added column) that committed since. A commit
-   * is otherwise avoided here: it
-   * appends each table's staged rows (when fewer than a row group) to the table in memory, a block
-   * per column whatever their number, 20 to 30 MB for a wide table at every checkpoint. The commit
-   * rejects if it fails (the writer then refuses further work).
+   * is otherwise avoided here: it appends each table's staged rows (when fewer than a row group) to
+   * the table in memory, a block per column whatever their number, 20 to 30 MB for a wide table at
+   * every checkpoint. The commit rejects if it fails (the writer then refuses further work).
    */
   hold(released: Promise<unknown>): Promise<() => Promise<void>> {
     return new Promise<() => Promise<void>>((resolve, reject) => {
